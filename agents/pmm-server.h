@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pmm-server.h - what the pmm-server agent's two halves share: its
+ * configuration, read from the parameters (pmm-server-conf.c), and the
+ * actions (pmm-server.c).
+ */
+#ifndef PMMHA_PMM_SERVER_H
+#define PMMHA_PMM_SERVER_H
+
+#include <stdbool.h>
+
+#include "http.h"
+#include "ra.h"
+#include "runtime.h"
+
+#define SERVER_ENV_MAX 8192
+
+/** The agent's view of its parameters. */
+struct server_conf
+{
+    const char *image;
+    const char *name;
+    const char *volume;
+    const char *env_file;
+    const char *publish;
+    const char *run_opts;
+    enum rt_kind kind;
+    const char *socket; /**< "" means the runtime's default */
+    int pmm_major;      /**< 2 or 3, from the image tag */
+    int http_port;      /**< PMM's plain HTTP port inside the container */
+    const char *readyz_path;
+    const char *readyz_url; /**< the parameter; "" = derive */
+    int readyz_timeout_ms;
+    struct ra_tls tls;
+    long long stop_timeout_s; /**< 0 = derive from the op timeout */
+    bool allow_pull;
+    bool allow_downgrade;
+    struct rt_run_spec spec; /**< filled by server_conf_run() */
+    char **run_words;        /**< run_opts split, owns the spec's strings */
+    char *cli_argv[64];      /**< what only the CLI gets: spec.cli_extra */
+    char env_buf[SERVER_ENV_MAX];
+};
+
+/** Reads what every action needs (cheap: no file is read). */
+void server_conf_basic (const struct ra_ctx *ctx, struct server_conf *c);
+
+/**
+ * Builds the run spec for @transport: ports, run_opts, env_file. Failures
+ * set @res (ERR_CONFIGURED for a bad value, ERR_INSTALLED for a missing
+ * file) and return -1.
+ */
+int server_conf_run (struct server_conf *c, enum rt_transport transport,
+                     struct ra_result *res);
+
+/** Frees what server_conf_run() allocated; safe to call twice. */
+void server_conf_free (struct server_conf *c);
+
+/** The parameter checks ra_main() runs before start and validate-all. */
+extern const struct ra_param_check server_checks[];
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * state.h - a small key=value file under HA_RSCTMP recording what an agent
+ * started (container PID and start time, image, probe URL), so a recurring
+ * monitor can answer from the kernel without asking anyone.
+ */
+#ifndef PMMHA_STATE_H
+#define PMMHA_STATE_H
+
+#include <stddef.h>
+
+#define RA_STATE_MAX 16
+
+struct ra_state
+{
+    size_t n;
+    char key[RA_STATE_MAX][32];
+    char val[RA_STATE_MAX][512];
+};
+
+/** Path of @agent/@instance's state file under @dir, into @buf. */
+int ra_state_path(const char *dir, const char *agent, const char *instance,
+                  char *buf, size_t len);
+
+/** Reads @path; -ENOENT when there is none. */
+int ra_state_load(const char *path, struct ra_state *st);
+
+/** Writes @st to @path atomically (temporary file, fsync, rename). */
+int ra_state_save(const char *path, const struct ra_state *st);
+
+/** Sets (or replaces) @key; -E2BIG/-ENAMETOOLONG when it does not fit. */
+int ra_state_set(struct ra_state *st, const char *key, const char *val);
+
+/** Value of @key or NULL. */
+const char *ra_state_get(const struct ra_state *st, const char *key);
+
+/** Removes @path; missing is success. */
+int ra_state_remove(const char *path);
+
+#endif
