@@ -148,7 +148,7 @@ check_url (const char *v, char *why, size_t len)
             snprintf (why, len, "not an http:// or https:// URL");
             return -EINVAL;
         }
-    if (!tls && strcmp (host, "localhost") && !strchr (host, ':')
+    if (!tls && strcmp (host, "localhost") != 0 && !strchr (host, ':')
         && strspn (host, "0123456789.") != strlen (host))
         {
             snprintf (why, len, "use an IP address for http:// (a name "
@@ -163,7 +163,7 @@ check_fingerprint (const char *v, char *why, size_t len)
 {
     const char *b = v + 8;
 
-    if (strncmp (v, "sha256//", 8) || strlen (b) != 44 || b[43] != '='
+    if (strncmp (v, "sha256//", 8) != 0 || strlen (b) != 44 || b[43] != '='
         || strspn (b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                       "0123456789+/=")
                != 44)
@@ -433,6 +433,9 @@ server_conf_run (struct server_conf *c, enum rt_transport transport,
         }
     if (*c->env_file && transport != RT_CLI && read_env_file (c, res) < 0)
         return -1;
+    /* one switch for the operator: PMM itself must be told too */
+    if (c->allow_downgrade && c->spec.n_env < RT_MAX_ENV)
+        c->spec.env[c->spec.n_env++] = "PMM_ALLOW_DOWNGRADE=true";
     return 0;
 }
 

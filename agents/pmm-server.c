@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,7 @@ server_start (struct ra_ctx *ctx, struct ra_result *res)
     struct ra_state st;
     char url[512], path[4096];
     const struct rt_ops *ops;
+    int r;
 
     server_conf_basic (ctx, &c);
     ops = open_runtime (&c, &rt, res);
@@ -303,14 +305,20 @@ server_start (struct ra_ctx *ctx, struct ra_result *res)
         || run_container (ctx, &c, ops, &rt, &img, &ct, res) < 0)
         goto done;
     derive_url (&c, &ct, url, sizeof url);
-    if (record (ctx, &c, &ct, url) < 0 || state_file (ctx, path, sizeof path) < 0
-        || ra_state_load (path, &st) < 0)
-        {
-            ra_result_set (res, RA_OCF_ERR_GENERIC,
-                           "cannot record the container's state in %s",
-                           ctx->rsctmp);
-            goto done;
-        }
+    r = record (ctx, &c, &ct, url);
+    if (r == 0 && (state_file (ctx, path, sizeof path) < 0
+                   || ra_state_load (path, &st) < 0))
+        r = -EIO;
+    if (r == -ESRCH)
+        ra_result_set (res, RA_OCF_ERR_GENERIC,
+                       "container %s exited at once: see '%s logs %s'", c.name,
+                       c.kind == RT_DOCKER ? "docker" : "podman", c.name);
+    else if (r < 0)
+        ra_result_set (res, RA_OCF_ERR_GENERIC,
+                       "cannot record the container's state in %s: %s",
+                       ctx->rsctmp, strerror (-r));
+    if (r < 0)
+        goto done;
     wait_ready (ctx, &c, &st, url, res);
 done:
     close_runtime (ops, &rt);
@@ -351,12 +359,38 @@ ensure_gone (const struct ra_ctx *ctx, const struct server_conf *c,
             if (r == 0 && ct.running)
                 r = ops->container_kill (rt, c->name, ctx->deadline);
             if (r == 0)
-                r = ops->container_remove (rt, c->name, ctx->deadline);
+                (void) ops->container_remove (rt, c->name, ctx->deadline);
             if (ra_deadline_passed (ctx->deadline))
                 return -ETIMEDOUT;
             ra_sleep_ms (delay, ctx->deadline);
             delay = delay * 2 > 200 ? 200 : delay * 2;
         }
+}
+
+/*
+ * The runtime may forget a container before its process is gone (podman
+ * during a stop): the kernel has the last word. Waits for the recorded
+ * process, then SIGKILLs it (same PID and start time) if it lingers.
+ */
+static int
+ensure_process_gone (const struct ra_ctx *ctx, const struct ra_state *st)
+{
+    ra_deadline_t linger = ra_deadline_min (ctx->deadline, ra_deadline_in_ms (2000));
+    long long pid = 0;
+    int alive;
+
+    while ((alive = state_alive (st)) == 1 && !ra_deadline_passed (linger))
+        ra_sleep_ms (20, linger);
+    if (alive != 1)
+        return 0;
+    (void) ra_parse_ll (ra_state_get (st, "pid"), &pid);
+    ra_warn ("the runtime no longer lists the container but its process %lld "
+             "lives: killing it", pid);
+    if (state_alive (st) == 1)
+        (void) kill ((pid_t) pid, SIGKILL);
+    while ((alive = state_alive (st)) == 1 && !ra_deadline_passed (ctx->deadline))
+        ra_sleep_ms (20, ctx->deadline);
+    return alive == 1 ? -EBUSY : 0;
 }
 
 static void
@@ -391,8 +425,8 @@ server_stop (struct ra_ctx *ctx, struct ra_result *res)
     if (r < 0)
         ra_warn ("stop of %s failed: %s; killing it", c.name, rt.err);
     r = ensure_gone (ctx, &c, ops, &rt);
-    if (r == 0 && have_state && state_alive (&st) == 1)
-        r = -EBUSY;
+    if (r == 0 && have_state)
+        r = ensure_process_gone (ctx, &st);
     if (r < 0)
         ra_result_set (res, RA_OCF_ERR_GENERIC,
                        "cannot prove container %s stopped: %s", c.name,
@@ -483,7 +517,7 @@ server_monitor (struct ra_ctx *ctx, struct ra_result *res)
     if (!name || !image || alive < 0)
         ra_result_set (res, RA_OCF_ERR_GENERIC, "state file %s is damaged",
                        path);
-    else if (strcmp (name, c.name) || strcmp (image, c.image))
+    else if (strcmp (name, c.name) != 0 || strcmp (image, c.image) != 0)
         ra_result_set (res, RA_OCF_ERR_GENERIC,
                        "container %s runs %s, but the resource is now "
                        "configured as %s with %s",

@@ -12,6 +12,7 @@
 
 #include "json.h"
 
+/** Parses exactly @len bytes as one JSON value (see json.h). */
 struct json_object *
 ra_json_parse(const char *buf, size_t len)
 {
@@ -34,16 +35,16 @@ ra_json_parse(const char *buf, size_t len)
     return obj;
 }
 
+/** The member at dotted @path, or NULL (see json.h). */
 struct json_object *
 ra_json_get(struct json_object *obj, const char *path)
 {
     char key[128];
-    const char *dot;
-    size_t n;
 
     while (obj && *path) {
-        dot = strchr(path, '.');
-        n = dot ? (size_t) (dot - path) : strlen(path);
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t) (dot - path) : strlen(path);
+
         if (n >= sizeof key || !json_object_is_type(obj, json_type_object))
             return NULL;
         memcpy(key, path, n);
@@ -55,6 +56,7 @@ ra_json_get(struct json_object *obj, const char *path)
     return obj;
 }
 
+/** Copies the string at @path; 0, -ENOENT or -ERANGE (see json.h). */
 int
 ra_json_get_str(struct json_object *obj, const char *path, char *buf,
                 size_t len)
@@ -78,6 +80,7 @@ ra_json_get_str(struct json_object *obj, const char *path, char *buf,
     return 0;
 }
 
+/** The integer at @path; 0 or -ENOENT. */
 int
 ra_json_get_int(struct json_object *obj, const char *path, long long *ret)
 {
@@ -91,6 +94,7 @@ ra_json_get_int(struct json_object *obj, const char *path, long long *ret)
     return 0;
 }
 
+/** The boolean at @path; 0 or -ENOENT. */
 int
 ra_json_get_bool(struct json_object *obj, const char *path, bool *ret)
 {
@@ -102,6 +106,7 @@ ra_json_get_bool(struct json_object *obj, const char *path, bool *ret)
     return 0;
 }
 
+/** Adds @val (consumed) under @key; 0 or -ENOMEM. */
 int
 ra_json_add(struct json_object *obj, const char *key, struct json_object *val)
 {
@@ -114,24 +119,28 @@ ra_json_add(struct json_object *obj, const char *key, struct json_object *val)
     return 0;
 }
 
+/** Adds a string under @key; 0 or -ENOMEM. */
 int
 ra_json_add_str(struct json_object *obj, const char *key, const char *val)
 {
     return ra_json_add(obj, key, json_object_new_string(val));
 }
 
+/** Adds an integer under @key; 0 or -ENOMEM. */
 int
 ra_json_add_int(struct json_object *obj, const char *key, long long val)
 {
     return ra_json_add(obj, key, json_object_new_int64((int64_t) val));
 }
 
+/** Adds a boolean under @key; 0 or -ENOMEM. */
 int
 ra_json_add_bool(struct json_object *obj, const char *key, bool val)
 {
     return ra_json_add(obj, key, json_object_new_boolean(val));
 }
 
+/** Adds and returns a new object or array under @key; NULL on ENOMEM. */
 struct json_object *
 ra_json_add_new(struct json_object *obj, const char *key, bool array)
 {
@@ -141,6 +150,7 @@ ra_json_add_new(struct json_object *obj, const char *key, bool array)
     return ra_json_add(obj, key, v) < 0 ? NULL : v;
 }
 
+/** Appends @val (consumed) to @arr; 0 or -ENOMEM. */
 int
 ra_json_append(struct json_object *arr, struct json_object *val)
 {
@@ -153,6 +163,7 @@ ra_json_append(struct json_object *arr, struct json_object *val)
     return 0;
 }
 
+/** Adds "K=V" as K: V; 0, -EINVAL or -ENOMEM. */
 int
 ra_json_add_kv(struct json_object *obj, const char *kv)
 {

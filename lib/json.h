@@ -50,8 +50,7 @@ int ra_json_add(struct json_object *obj, const char *key,
                 struct json_object *val);
 
 /** Adds string @val under @key; 0 or -ENOMEM. */
-int ra_json_add_str(struct json_object *obj, const char *key,
-                    const char *val);
+int ra_json_add_str(struct json_object *obj, const char *key, const char *val);
 
 /** Adds integer @val under @key; 0 or -ENOMEM. */
 int ra_json_add_int(struct json_object *obj, const char *key, long long val);

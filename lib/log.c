@@ -20,7 +20,7 @@ static int debug = -1;
 void
 ra_log_init (const char *agent, const char *instance)
 {
-    if (instance && *instance && strcmp (agent, instance))
+    if (instance && *instance && strcmp (agent, instance) != 0)
         snprintf (ident, sizeof ident, "%s(%s)", agent, instance);
     else
         snprintf (ident, sizeof ident, "%s", agent);
@@ -33,7 +33,8 @@ ra_log_debug_enabled (void)
         {
             const char *v = getenv ("HA_debug");
 
-            debug = v && *v && strcmp (v, "0") && strcmp (v, "false");
+            debug = v && *v && strcmp (v, "0") != 0
+                    && strcmp (v, "false") != 0;
         }
     return debug;
 }

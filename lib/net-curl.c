@@ -34,8 +34,7 @@
 #include "plugins.h"
 
 /** Where the body goes: the first bytes only. */
-struct body_sink
-{
+struct body_sink {
     char *buf;
     size_t len, cap; /* cap includes the NUL */
     bool full;
@@ -104,9 +103,10 @@ tls_setup(CURL *h, const struct ra_tls *tls)
     /* never the host name: see the top of this file */
     if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    if (!rc && ca)
+    /* only @ca is trusted, never the system store; nothing loaded without */
+    if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_CAINFO, ca);
-    if (!rc && ca)
+    if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
     if (!rc && pin)
         rc = curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pin);
@@ -157,8 +157,8 @@ get_error(CURLcode rc, const char *errbuf, struct ra_http_reply *reply)
 }
 
 static int
-net_https_get(const char *url, const struct ra_tls *tls,
-              ra_deadline_t deadline, struct ra_http_reply *reply)
+net_https_get(const char *url, const struct ra_tls *tls, ra_deadline_t deadline,
+              struct ra_http_reply *reply)
 {
     char errbuf[CURL_ERROR_SIZE] = "";
     struct body_sink sink = { reply->body, 0, sizeof reply->body, false };

@@ -22,7 +22,7 @@ ra_proc_starttime (pid_t pid, uint64_t *ret_starttime)
     snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
     fd = open (path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return errno == ENOENT ? -ESRCH : -errno;
+        return errno == ENOENT || errno == 0 ? -ESRCH : -errno;
     n = read (fd, buf, sizeof buf - 1);
     close (fd);
     if (n <= 0)
@@ -50,7 +50,7 @@ ra_proc_starttime (pid_t pid, uint64_t *ret_starttime)
 int
 ra_proc_is (pid_t pid, uint64_t starttime)
 {
-    uint64_t st;
+    uint64_t st = 0;
     int r = ra_proc_starttime (pid, &st);
 
     if (r == -ESRCH)

@@ -7,18 +7,24 @@
  *   RT_API_DOCKER  Docker Engine API,    /v1.41/... (docker, or podman's
  *                                        Docker-compatible layer)
  *
- * Facts relied on (checked against podman 4.3.1 here):
+ * Facts relied on (checked against podman 4.3.1 here, and in
+ * tests/stub/NOTES.md):
  *  - Image references go in the path escaped as one segment
  *    (docker.io%2Fpercona%2Fpmm-server%3A2.41.0); podman and docker decode
  *    the path before routing, so the escaped and raw forms both work, and
  *    the escaped one cannot be misread.
  *  - Errors come as {"cause": ..., "message": ..., "response": N} (podman)
- *    or {"message": ...} (docker), with the HTTP status telling the class.
+ *    or {"message": ...} (docker). podman also answers 500 for ordinary
+ *    outcomes, told apart by the cause: see cause_errno().
  *  - A pull answers 200 at once and reports failure inside the body: one
  *    JSON object per line with "error" (and "errorDetail") set.
- *  - A created container with auto-remove vanishes as soon as it stops
- *    (also when its start fails, with libpod); stop answers 304 when it had
- *    already stopped, and 404 once it has been removed.
+ *  - libpod's stop takes ?timeout=N and silently ignores ?t=N (the
+ *    compatible API takes ?t=N); the call returns once the container is
+ *    down, and an auto-remove container is already gone by then. After a
+ *    kill or a crash, removal runs in the background (~0.1 s).
+ *  - A force-remove stops with SIGTERM and the container's stop timeout
+ *    first (libpod takes ?timeout=0; the compatible API cannot, so we kill
+ *    first); docker kills at once.
  *  - libpod's create takes "r_limits" types without the RLIMIT_ prefix, and
  *    an explicit ulimit list replaces containers.conf's default_ulimits
  *    (so give nproc along with nofile where the hard limits are low).
@@ -33,7 +39,6 @@
 #include <config.h>
 #endif
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,18 +59,17 @@
 #define API_PATH_MAX 1024
 
 /** One request and what came back. */
-struct api_call
-{
+struct api_call {
     const char *what; /* for messages: "inspect pmm-server" */
     const char *method;
     char path[API_PATH_MAX]; /* after the dialect prefix, escaped */
     const char *body;        /* JSON, or NULL */
     ra_deadline_t deadline;
-    bool stream;             /* JSON lines: keep only errors (a pull) */
+    bool stream; /* JSON lines: keep only errors (a pull) */
     long status;
-    char *data;              /* the response (not with stream) */
+    char *data; /* the response (not with stream) */
     size_t len, cap;
-    bool too_big;
+    bool too_big, no_memory;
     char stream_err[RT_ERR_MAX]; /* first error a stream reported */
 };
 
@@ -76,6 +80,8 @@ set_err(struct rt *rt, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
+    /* clang 14's analyzer loses the va_start of a static function's list */
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
     vsnprintf(rt->err, sizeof rt->err, fmt, ap);
     va_end(ap);
 }
@@ -103,7 +109,8 @@ escape(const char *in, char *out, size_t len)
     for (; (c = (unsigned char) *in); in++) {
         if (o + 4 > len)
             return -ENAMETOOLONG;
-        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9') || strchr("-._~", c)) {
             out[o++] = (char) c;
             continue;
         }
@@ -120,8 +127,8 @@ escape(const char *in, char *out, size_t len)
  * (NULL for none) and @head, @tail literal path and query pieces.
  */
 static int
-set_path(struct rt *rt, struct api_call *call, const char *head,
-         const char *a, const char *tail, const char *b)
+set_path(struct rt *rt, struct api_call *call, const char *head, const char *a,
+         const char *tail, const char *b)
 {
     char ea[RT_REF_MAX * 3 + 1] = "", eb[RT_REF_MAX * 3 + 1] = "";
     int n;
@@ -214,8 +221,10 @@ on_data(char *data, size_t size, size_t nmemb, void *opaque)
         if (n + 1 > API_MAX_RESPONSE)
             return n;
     }
-    if (buf_grow(call, call->len + n + 1) < 0)
+    if (buf_grow(call, call->len + n + 1) < 0) {
+        call->no_memory = true;
         return 0;
+    }
     memcpy(call->data + call->len, data, n);
     call->len += n;
     call->data[call->len] = '\0';
@@ -279,6 +288,24 @@ setup_method(CURL *h, struct api_call *call, struct curl_slist *hdrs)
     return rc;
 }
 
+static int
+api_curl_fail(struct rt *rt, const struct api_call *call, CURLcode rc,
+              const char *errbuf)
+{
+    if (call->too_big) {
+        set_err(rt, "%s: answer larger than %u bytes", call->what,
+                API_MAX_RESPONSE);
+        return -EPROTO;
+    }
+    if (call->no_memory) {
+        set_err(rt, "%s: out of memory", call->what);
+        return -ENOMEM;
+    }
+    set_err(rt, "%s: %s: %s", call->what, rt->socket,
+            errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    return ra_net_curl_errno((int) rc);
+}
+
 /*
  * Sends @call. Returns 0 when an HTTP status came back (in call->status,
  * whatever it is), or -errno with the reason in rt->err.
@@ -312,14 +339,8 @@ api_perform(struct rt *rt, struct api_call *call)
     if (call->stream && call->len)
         stream_lines(call, true);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &call->status);
-    if (rc == CURLE_WRITE_ERROR && call->too_big)
-        set_err(rt, "%s: answer larger than %u bytes",
-                 call->what, API_MAX_RESPONSE);
-    else if (rc)
-        set_err(rt, "%s: %s: %s", call->what,
-                 rt->socket, errbuf[0] ? errbuf : curl_easy_strerror(rc));
     if (rc)
-        r = call->too_big ? -EPROTO : ra_net_curl_errno((int) rc);
+        r = api_curl_fail(rt, call, rc, errbuf);
 done:
     curl_slist_free_all(hdrs);
     return r;
@@ -360,9 +381,39 @@ raw_text(const struct api_call *call, char *buf, size_t len)
 
         if (c == '\n' || c == '\r')
             break;
-        buf[o++] = isprint(c) ? (char) c : '?';
+        if (c >= 0x20 && c < 0x7f)
+            buf[o++] = call->data[i];
+        else
+            buf[o++] = '?';
     }
     buf[o] = '\0';
+}
+
+/*
+ * podman answers 500 for ordinary outcomes too; its "cause" (or message)
+ * tells which: a container removed while we asked (auto-remove runs in the
+ * background after a kill or a crash), a missing image on create, a name
+ * still taken.
+ */
+static int
+cause_errno(long status, const char *cause, const char *msg)
+{
+    static const struct {
+        const char *text;
+        int err;
+    } known[] = {
+        { "no such container", -ENOENT },
+        { "image not known", -ENOENT },
+        { "already in use", -EBUSY },
+    };
+    size_t i;
+
+    if (status != 500)
+        return status_errno(status);
+    for (i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strstr(cause, known[i].text) || strstr(msg, known[i].text))
+            return known[i].err;
+    return -EIO;
 }
 
 /*
@@ -372,20 +423,23 @@ raw_text(const struct api_call *call, char *buf, size_t len)
 static int
 api_fail(struct rt *rt, const struct api_call *call)
 {
-    char msg[RT_ERR_MAX] = "";
+    char msg[RT_ERR_MAX] = "", cause[RT_ERR_MAX] = "";
     struct json_object *o;
 
     if (call->stream_err[0])
         snprintf(msg, sizeof msg, "%s", call->stream_err);
     o = call->len ? ra_json_parse(call->data, call->len) : NULL;
-    if (o && ra_json_get_str(o, "message", msg, sizeof msg) == -ENOENT)
-        ra_json_get_str(o, "cause", msg, sizeof msg);
+    if (o) {
+        ra_json_get_str(o, "cause", cause, sizeof cause);
+        if (ra_json_get_str(o, "message", msg, sizeof msg) == -ENOENT)
+            memcpy(msg, cause, sizeof msg);
+    }
     json_object_put(o);
     if (!msg[0])
         raw_text(call, msg, sizeof msg);
-    set_err(rt, "%s: %s (HTTP %ld)", call->what,
-             msg[0] ? msg : "no detail", call->status);
-    return status_errno(call->status);
+    set_err(rt, "%s: %s (HTTP %ld)", call->what, msg[0] ? msg : "no detail",
+            call->status);
+    return cause_errno(call->status, cause, msg);
 }
 
 /* The answer as a JSON document, or NULL and -EPROTO in @r. */
@@ -398,8 +452,7 @@ api_json(struct rt *rt, const struct api_call *call, int *r)
     *r = 0;
     if (!o || !json_object_is_type(o, json_type_object)) {
         json_object_put(o);
-        set_err(rt, "%s: the answer is not JSON",
-                 call->what);
+        set_err(rt, "%s: the answer is not JSON", call->what);
         *r = -EPROTO;
         return NULL;
     }
@@ -457,8 +510,7 @@ api_ping(struct rt *rt, ra_deadline_t d)
     snprintf(call.path, sizeof call.path, "/_ping");
     r = api_do(rt, &call, NULL);
     if (r == 0 && (call.len < 2 || memcmp(call.data, "OK", 2) != 0)) {
-        set_err(rt, "ping: %s did not answer OK",
-                 rt->socket);
+        set_err(rt, "ping: %s did not answer OK", rt->socket);
         r = -EPROTO;
     }
     call_free(&call);
@@ -542,14 +594,13 @@ pull_path(struct rt *rt, struct api_call *call, const char *ref)
     const char *tag;
 
     if (is_libpod(rt))
-        return set_path(rt, call, "/images/pull?reference=", ref,
-                        "&quiet=true", NULL);
+        return set_path(rt, call, "/images/pull?reference=", ref, "&quiet=true",
+                        NULL);
     if (split_ref(ref, repo, sizeof repo, &tag) < 0) {
         set_err(rt, "pull: bad image reference %s", ref);
         return -EINVAL;
     }
-    return set_path(rt, call, "/images/create?fromImage=", repo, "&tag=",
-                    tag);
+    return set_path(rt, call, "/images/create?fromImage=", repo, "&tag=", tag);
 }
 
 static int
@@ -610,15 +661,16 @@ container_fill(struct rt *rt, struct json_object *o, struct rt_container *ret)
     ret->pid = (pid_t) pid;
     ret->exit_code = (int) code;
     ra_json_get_str(o, "Image", ret->image_id, sizeof ret->image_id);
-    ra_json_get_str(o, is_libpod(rt) ? "ImageName" : "Config.Image",
-                    ret->image, sizeof ret->image);
+    if (!is_libpod(rt)
+        || ra_json_get_str(o, "ImageName", ret->image, sizeof ret->image) < 0)
+        ra_json_get_str(o, "Config.Image", ret->image, sizeof ret->image);
     container_ip(o, ret);
     return 0;
 }
 
 static int
-api_container_inspect(struct rt *rt, const char *name,
-                      struct rt_container *ret, ra_deadline_t d)
+api_container_inspect(struct rt *rt, const char *name, struct rt_container *ret,
+                      ra_deadline_t d)
 {
     struct json_object *o = NULL;
     struct api_call call;
@@ -631,10 +683,12 @@ api_container_inspect(struct rt *rt, const char *name,
         r = api_perform(rt, &call);
     if (r < 0)
         goto done;
-    if (call.status == 404)
-        goto done; /* exists = false */
     if (call.status != 200) {
         r = api_fail(rt, &call);
+        if (r == -ENOENT) { /* exists = false */
+            r = 0;
+            rt->err[0] = '\0';
+        }
         goto done;
     }
     o = api_json(rt, &call, &r);
@@ -663,27 +717,13 @@ container_post(struct rt *rt, const char *what, const char *name,
 }
 
 static int
-api_container_remove(struct rt *rt, const char *name, ra_deadline_t d)
-{
-    static const long ok[] = { 404, 0 };
-    struct api_call call;
-    int r;
-
-    call_init(rt, &call, "container remove", "DELETE", d);
-    r = set_path(rt, &call, "/containers/", name, "?force=true", NULL);
-    if (r == 0)
-        r = api_do(rt, &call, ok);
-    call_free(&call);
-    return r;
-}
-
-static int
 api_container_stop(struct rt *rt, const char *name, int grace_s,
                    ra_deadline_t d)
 {
     static const long ok[] = { 304, 404, 0 };
     char verb[32];
     uint64_t http_ms;
+    int r;
 
     if (grace_s < 0)
         grace_s = 0;
@@ -691,8 +731,11 @@ api_container_stop(struct rt *rt, const char *name, int grace_s,
      * early enough for the caller to try something else */
     http_ms = (uint64_t) grace_s * 1000 + API_STOP_MARGIN_MS;
     d = ra_deadline_min(d, ra_deadline_in_ms(http_ms));
-    snprintf(verb, sizeof verb, "/stop?t=%d", grace_s);
-    return container_post(rt, "container stop", name, verb, ok, d);
+    /* libpod's parameter is "timeout" (it ignores "t" and waits 10 s) */
+    snprintf(verb, sizeof verb,
+             is_libpod(rt) ? "/stop?timeout=%d" : "/stop?t=%d", grace_s);
+    r = container_post(rt, "container stop", name, verb, ok, d);
+    return r == -ENOENT ? 0 : r; /* removed meanwhile: stopped */
 }
 
 static int
@@ -707,18 +750,46 @@ api_container_kill(struct rt *rt, const char *name, ra_deadline_t d)
     return r;
 }
 
+static int
+api_container_remove(struct rt *rt, const char *name, ra_deadline_t d)
+{
+    static const long ok[] = { 404, 0 };
+    struct api_call call;
+    int r = 0;
+
+    /* podman's force-remove waits the stop timeout after SIGTERM (docker's
+     * kills): libpod takes timeout=0, the compatible API only a kill first */
+    if (!is_libpod(rt))
+        r = api_container_kill(rt, name, d);
+    if (r == -ETIMEDOUT || r == -ECONNREFUSED)
+        return r;
+    /* a 500 "no such container" (removed while we asked) is fine too */
+    call_init(rt, &call, "container remove", "DELETE", d);
+    r = set_path(rt, &call, "/containers/", name,
+                 is_libpod(rt) ? "?force=true&timeout=0" : "?force=true", NULL);
+    if (r == 0)
+        r = api_do(rt, &call, ok);
+    call_free(&call);
+    return r == -ENOENT ? 0 : r;
+}
+
 /* ---- create ------------------------------------------------------------- */
 
 /* "RLIMIT_NOFILE", "NOFILE" -> "nofile" (what both APIs take). */
 static void
 ulimit_name(const char *in, char *out, size_t len)
 {
+    static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
     size_t i;
 
     if (strncasecmp(in, "RLIMIT_", 7) == 0)
         in += 7;
-    for (i = 0; in[i] && i + 1 < len; i++)
-        out[i] = (char) tolower((unsigned char) in[i]);
+    for (i = 0; in[i] && i + 1 < len; i++) {
+        if (in[i] >= 'A' && in[i] <= 'Z')
+            out[i] = lower[in[i] - 'A'];
+        else
+            out[i] = in[i];
+    }
     out[i] = '\0';
 }
 
@@ -804,7 +875,8 @@ libpod_network(struct json_object *spec, const char *net)
 
     if (!net || !*net)
         return 0;
-    named = strcmp(net, "host") && strcmp(net, "none") && strcmp(net, "bridge");
+    named = strcmp(net, "host") != 0 && strcmp(net, "none") != 0
+            && strcmp(net, "bridge") != 0;
     ns = ra_json_add_new(spec, "netns", false);
     if (!ns)
         return -ENOMEM;
@@ -962,8 +1034,6 @@ docker_mount(struct json_object *hc, const char *volume)
 static int
 docker_host_config(struct json_object *hc, const struct rt_run_spec *spec)
 {
-    struct json_object *arr;
-    size_t i;
     int r = ra_json_add_bool(hc, "AutoRemove", true);
 
     if (r == 0 && spec->volume)
@@ -971,7 +1041,9 @@ docker_host_config(struct json_object *hc, const struct rt_run_spec *spec)
     if (r == 0 && spec->network && *spec->network)
         r = ra_json_add_str(hc, "NetworkMode", spec->network);
     if (r == 0 && spec->n_ulimits) {
-        arr = ra_json_add_new(hc, "Ulimits", true);
+        struct json_object *arr = ra_json_add_new(hc, "Ulimits", true);
+        size_t i;
+
         for (i = 0, r = arr ? 0 : -ENOMEM; i < spec->n_ulimits && r == 0; i++)
             r = docker_ulimit(arr, &spec->ulimits[i]);
     }
@@ -1034,29 +1106,26 @@ create_body(struct rt *rt, const struct rt_run_spec *spec, char **ret)
     if (r == 0)
         r = is_libpod(rt) ? libpod_spec(o, spec) : docker_spec(o, spec);
     if (r == 0) {
-        *ret = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        *ret = strdup(json_object_to_json_string_ext(
+            o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         r = *ret ? 0 : -ENOMEM;
     }
     if (r == -EINVAL)
         set_err(rt, "create %s: an environment variable or label is not K=V",
-                 spec->name);
+                spec->name);
     else if (r < 0)
-        set_err(rt, "create %s: out of memory",
-                 spec->name);
+        set_err(rt, "create %s: out of memory", spec->name);
     json_object_put(o);
     return r;
 }
 
 static int
 container_create(struct rt *rt, const struct rt_run_spec *spec,
-                 ra_deadline_t d)
+                 const char *body, ra_deadline_t d)
 {
     struct api_call call;
-    char *body = NULL;
-    int r = create_body(rt, spec, &body);
+    int r;
 
-    if (r < 0)
-        return r;
     call_init(rt, &call, "container create", "POST", d);
     call.body = body;
     if (is_libpod(rt))
@@ -1067,7 +1136,6 @@ container_create(struct rt *rt, const struct rt_run_spec *spec,
     if (r == 0)
         r = api_do(rt, &call, NULL);
     call_free(&call);
-    free(body);
     return r;
 }
 
@@ -1091,29 +1159,56 @@ check_volume(struct rt *rt, const char *volume)
     return 0;
 }
 
+/*
+ * Removes any container of that name and creates the new one. Auto-remove
+ * runs in the background (docker; podman after a kill), so the name can stay
+ * taken for a moment (docker: 409, podman: 500 "already in use"): retry
+ * with backoff until the deadline.
+ */
+static int
+replace(struct rt *rt, const struct rt_run_spec *spec, const char *body,
+        ra_deadline_t d)
+{
+    int ms = 50;
+
+    for (;;) {
+        int r = api_container_remove(rt, spec->name, d);
+
+        if (r == 0)
+            r = container_create(rt, spec, body, d);
+        if (r != -EBUSY || ra_deadline_left_ms(d) <= ms)
+            return r;
+        ra_sleep_ms(ms, d);
+        ms = ms < 800 ? ms * 2 : ms;
+    }
+}
+
 static int
 api_container_run(struct rt *rt, const struct rt_run_spec *spec,
                   ra_deadline_t d)
 {
     static const long started[] = { 304, 0 };
-    char err[RT_ERR_MAX];
+    char *body = NULL;
     int r;
 
     if (!spec->name || !*spec->name || !spec->image || !*spec->image) {
         set_err(rt, "run: no container name or image");
         return -EINVAL;
     }
+    /* everything that can be refused is, before the old container goes */
     r = check_volume(rt, spec->volume);
     if (r == 0)
-        r = api_container_remove(rt, spec->name, d);
+        r = create_body(rt, spec, &body);
     if (r == 0)
-        r = container_create(rt, spec, d);
+        r = replace(rt, spec, body, d);
+    free(body);
     if (r < 0)
         return r;
-    r = container_post(rt, "container start", spec->name, "/start", started,
-                       d);
+    r = container_post(rt, "container start", spec->name, "/start", started, d);
     if (r < 0) {
         /* leave no half-made container behind; the start error is the news */
+        char err[RT_ERR_MAX];
+
         memcpy(err, rt->err, sizeof err);
         api_container_remove(rt, spec->name, d);
         memcpy(rt->err, err, sizeof err);
