@@ -20,158 +20,153 @@
 /* ---- checks (run by ra_main before start and validate-all) ---------- */
 
 static int
-check_image (const char *v, char *why, size_t len)
+check_image(const char *v, char *why, size_t len)
 {
     char tag[128];
 
     for (const char *s = v; *s; s++)
-        if (!isalnum ((unsigned char) *s) && !strchr ("._-/:@", *s))
-            {
-                snprintf (why, len, "invalid character '%c' in an image "
-                          "reference", *s);
-                return -EINVAL;
-            }
-    if (!isalnum ((unsigned char) v[0]) || !*ra_image_tag (v, tag, sizeof tag))
-        {
-            snprintf (why, len, "give a full image reference with its tag, "
-                      "e.g. docker.io/percona/pmm-server:2.42.0");
+        if (!isalnum((unsigned char) *s) && !strchr("._-/:@", *s)) {
+            snprintf(why, len,
+                     "invalid character '%c' in an image "
+                     "reference",
+                     *s);
             return -EINVAL;
         }
-    return 0;
-}
-
-static int
-check_name (const char *v, char *why, size_t len)
-{
-    size_t n = strlen (v);
-
-    if (n > 63 || !isalnum ((unsigned char) v[0])
-        || strspn (v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                      "0123456789_.-")
-               != n)
-        {
-            snprintf (why, len, "a container name is up to 63 letters, "
-                      "digits, '_', '.' or '-', starting with a letter or digit");
-            return -EINVAL;
-        }
-    return 0;
-}
-
-static int
-check_abs_path (const char *v, char *why, size_t len)
-{
-    if (v[0] != '/' || strstr (v, "/../") || strpbrk (v, ",\n"))
-        {
-            snprintf (why, len, "must be an absolute path without ',' or '..'");
-            return -EINVAL;
-        }
-    return 0;
-}
-
-static int
-check_volume (const char *v, char *why, size_t len)
-{
-    if (check_abs_path (v, why, len) < 0)
+    if (!isalnum((unsigned char) v[0]) || !*ra_image_tag(v, tag, sizeof tag)) {
+        snprintf(why, len,
+                 "give a full image reference with its tag, "
+                 "e.g. docker.io/percona/pmm-server:2.42.0");
         return -EINVAL;
-    if (!strcmp (v, "/"))
-        {
-            snprintf (why, len, "the root directory cannot be PMM's /srv");
-            return -EINVAL;
-        }
+    }
     return 0;
 }
 
 static int
-check_socket (const char *v, char *why, size_t len)
+check_name(const char *v, char *why, size_t len)
 {
-    if (check_abs_path (v, why, len) < 0)
+    size_t n = strlen(v);
+
+    if (n > 63 || !isalnum((unsigned char) v[0])
+        || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_.-")
+               != n) {
+        snprintf(why, len,
+                 "a container name is up to 63 letters, "
+                 "digits, '_', '.' or '-', starting with a letter or digit");
         return -EINVAL;
-    if (strlen (v) >= sizeof ((struct rt *) 0)->socket)
-        {
-            snprintf (why, len, "a unix socket path is at most 107 bytes");
-            return -EINVAL;
-        }
+    }
     return 0;
 }
 
 static int
-check_publish (const char *v, char *why, size_t len)
+check_abs_path(const char *v, char *why, size_t len)
+{
+    if (v[0] != '/' || strstr(v, "/../") || strpbrk(v, ",\n")) {
+        snprintf(why, len, "must be an absolute path without ',' or '..'");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+check_volume(const char *v, char *why, size_t len)
+{
+    if (check_abs_path(v, why, len) < 0)
+        return -EINVAL;
+    if (!strcmp(v, "/")) {
+        snprintf(why, len, "the root directory cannot be PMM's /srv");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+check_socket(const char *v, char *why, size_t len)
+{
+    if (check_abs_path(v, why, len) < 0)
+        return -EINVAL;
+    if (strlen(v) >= sizeof((struct rt *) 0)->socket) {
+        snprintf(why, len, "a unix socket path is at most 107 bytes");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+check_publish(const char *v, char *why, size_t len)
 {
     char buf[512], *save = NULL;
     int n = 0;
 
-    snprintf (buf, sizeof buf, "%s", v);
-    for (char *w = strtok_r (buf, " ,\t", &save); w;
-         w = strtok_r (NULL, " ,\t", &save))
-        {
-            struct rt_port p;
+    snprintf(buf, sizeof buf, "%s", v);
+    for (char *w = strtok_r(buf, " ,\t", &save); w;
+         w = strtok_r(NULL, " ,\t", &save)) {
+        struct rt_port p;
 
-            if (rt_parse_port (w, &p) < 0)
-                {
-                    snprintf (why, len, "'%s' is not [ip:]host_port:"
-                              "container_port[/tcp|/udp]", w);
-                    return -EINVAL;
-                }
-            if (++n > RT_MAX_PORTS)
-                {
-                    snprintf (why, len, "at most %d ports", RT_MAX_PORTS);
-                    return -EINVAL;
-                }
-        }
-    return 0;
-}
-
-static int
-check_run_opts (const char *v, char *why, size_t len)
-{
-    char **w = NULL;
-    int n = ra_split_words (v, &w);
-
-    ra_argv_free (w);
-    if (n < 0)
-        {
-            snprintf (why, len, "unbalanced quotes");
+        if (rt_parse_port(w, &p) < 0) {
+            snprintf(why, len,
+                     "'%s' is not [ip:]host_port:"
+                     "container_port[/tcp|/udp]",
+                     w);
             return -EINVAL;
         }
+        if (++n > RT_MAX_PORTS) {
+            snprintf(why, len, "at most %d ports", RT_MAX_PORTS);
+            return -EINVAL;
+        }
+    }
     return 0;
 }
 
 static int
-check_url (const char *v, char *why, size_t len)
+check_run_opts(const char *v, char *why, size_t len)
+{
+    char **w = NULL;
+    int n = ra_split_words(v, &w);
+
+    ra_argv_free(w);
+    if (n < 0) {
+        snprintf(why, len, "unbalanced quotes");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+check_url(const char *v, char *why, size_t len)
 {
     char host[256];
     const char *path;
     int port, tls;
 
-    if (ra_http_parse_url (v, host, sizeof host, &port, &path, &tls) < 0)
-        {
-            snprintf (why, len, "not an http:// or https:// URL");
-            return -EINVAL;
-        }
-    if (!tls && strcmp (host, "localhost") != 0 && !strchr (host, ':')
-        && strspn (host, "0123456789.") != strlen (host))
-        {
-            snprintf (why, len, "use an IP address for http:// (a name "
-                      "lookup could hang a monitor)");
-            return -EINVAL;
-        }
+    if (ra_http_parse_url(v, host, sizeof host, &port, &path, &tls) < 0) {
+        snprintf(why, len, "not an http:// or https:// URL");
+        return -EINVAL;
+    }
+    if (!tls && strcmp(host, "localhost") != 0 && !strchr(host, ':')
+        && strspn(host, "0123456789.") != strlen(host)) {
+        snprintf(why, len,
+                 "use an IP address for http:// (a name "
+                 "lookup could hang a monitor)");
+        return -EINVAL;
+    }
     return 0;
 }
 
 static int
-check_fingerprint (const char *v, char *why, size_t len)
+check_fingerprint(const char *v, char *why, size_t len)
 {
     const char *b = v + 8;
 
-    if (strncmp (v, "sha256//", 8) != 0 || strlen (b) != 44 || b[43] != '='
-        || strspn (b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                      "0123456789+/=")
-               != 44)
-        {
-            snprintf (why, len, "expected sha256// and 44 characters of "
-                      "base64 (the SHA-256 of the public key)");
-            return -EINVAL;
-        }
+    if (strncmp(v, "sha256//", 8) != 0 || strlen(b) != 44 || b[43] != '='
+        || strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                     "0123456789+/=")
+               != 44) {
+        snprintf(why, len,
+                 "expected sha256// and 44 characters of "
+                 "base64 (the SHA-256 of the public key)");
+        return -EINVAL;
+    }
     return 0;
 }
 
@@ -192,88 +187,84 @@ const struct ra_param_check server_checks[] = {
 /* ---- configuration ---------------------------------------------------- */
 
 static const char *
-str (const struct ra_ctx *ctx, const char *name)
+str(const struct ra_ctx *ctx, const char *name)
 {
-    const char *v = ra_param_str (&ctx->params, name);
+    const char *v = ra_param_str(&ctx->params, name);
 
     return v ? v : "";
 }
 
 void
-server_conf_basic (const struct ra_ctx *ctx, struct server_conf *c)
+server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c)
 {
     unsigned long long ms = 5000;
     char tag[128];
 
-    memset (c, 0, sizeof *c);
-    c->image = str (ctx, "image");
-    c->name = str (ctx, "name");
+    memset(c, 0, sizeof *c);
+    c->image = str(ctx, "image");
+    c->name = str(ctx, "name");
     if (!*c->name)
         c->name = "pmm-server";
-    c->volume = str (ctx, "volume");
-    c->env_file = str (ctx, "env_file");
-    c->publish = str (ctx, "publish");
-    c->run_opts = str (ctx, "run_opts");
-    c->kind = strcmp (str (ctx, "runtime"), "docker") ? RT_PODMAN : RT_DOCKER;
-    c->socket = str (ctx, "runtime_socket");
-    c->pmm_major = ra_version_major (ra_image_tag (c->image, tag, sizeof tag))
-                           >= 3
-                       ? 3
-                       : 2;
+    c->volume = str(ctx, "volume");
+    c->env_file = str(ctx, "env_file");
+    c->publish = str(ctx, "publish");
+    c->run_opts = str(ctx, "run_opts");
+    c->kind = strcmp(str(ctx, "runtime"), "docker") ? RT_PODMAN : RT_DOCKER;
+    c->socket = str(ctx, "runtime_socket");
+    c->pmm_major
+        = ra_version_major(ra_image_tag(c->image, tag, sizeof tag)) >= 3 ? 3
+                                                                         : 2;
     c->http_port = c->pmm_major >= 3 ? 8080 : 80;
     c->readyz_path = c->pmm_major >= 3 ? "/v1/server/readyz" : "/v1/readyz";
-    c->readyz_url = str (ctx, "readyz_url");
-    (void) ra_parse_time_ms (str (ctx, "readyz_timeout"), &ms);
+    c->readyz_url = str(ctx, "readyz_url");
+    (void) ra_parse_time_ms(str(ctx, "readyz_timeout"), &ms);
     c->readyz_timeout_ms = ms > 600000 ? 600000 : (int) ms;
-    c->tls.ca_file = *str (ctx, "tls_ca") ? str (ctx, "tls_ca") : NULL;
+    c->tls.ca_file = *str(ctx, "tls_ca") ? str(ctx, "tls_ca") : NULL;
     c->tls.fingerprint
-        = *str (ctx, "tls_fingerprint") ? str (ctx, "tls_fingerprint") : NULL;
-    c->stop_timeout_s = ra_param_int (&ctx->params, "stop_timeout", 0);
-    c->allow_pull = ra_param_bool (&ctx->params, "allow_pull");
-    c->allow_downgrade = ra_param_bool (&ctx->params, "allow_downgrade");
+        = *str(ctx, "tls_fingerprint") ? str(ctx, "tls_fingerprint") : NULL;
+    c->stop_timeout_s = ra_param_int(&ctx->params, "stop_timeout", 0);
+    c->allow_pull = ra_param_bool(&ctx->params, "allow_pull");
+    c->allow_downgrade = ra_param_bool(&ctx->params, "allow_downgrade");
     c->spec.name = c->name;
     c->spec.image = c->image;
     c->spec.volume = *c->volume ? c->volume : NULL;
 }
 
 static int
-add_ports (struct server_conf *c, const char *publish, struct ra_result *res)
+add_ports(struct server_conf *c, const char *publish, struct ra_result *res)
 {
     char buf[512], *save = NULL;
 
     if (!*publish)
         publish = c->pmm_major >= 3 ? "443:8443" : "443:443";
-    snprintf (buf, sizeof buf, "%s", publish);
-    for (char *w = strtok_r (buf, " ,\t", &save); w;
-         w = strtok_r (NULL, " ,\t", &save))
-        {
-            if (c->spec.n_ports >= RT_MAX_PORTS
-                || rt_parse_port (w, &c->spec.ports[c->spec.n_ports]) < 0)
-                {
-                    ra_result_set (res, RA_OCF_ERR_CONFIGURED,
-                                   "publish: bad port mapping '%s'", w);
-                    return -1;
-                }
-            c->spec.n_ports++;
+    snprintf(buf, sizeof buf, "%s", publish);
+    for (char *w = strtok_r(buf, " ,\t", &save); w;
+         w = strtok_r(NULL, " ,\t", &save)) {
+        if (c->spec.n_ports >= RT_MAX_PORTS
+            || rt_parse_port(w, &c->spec.ports[c->spec.n_ports]) < 0) {
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                          "publish: bad port mapping '%s'", w);
+            return -1;
         }
+        c->spec.n_ports++;
+    }
     return 0;
 }
 
 static int
-parse_ulimit (const char *v, struct rt_ulimit *u)
+parse_ulimit(const char *v, struct rt_ulimit *u)
 {
     char name[16];
     long long soft, hard;
     int n = 0;
 
-    if (sscanf (v, "%15[a-z]=%lld:%lld%n", name, &soft, &hard, &n) == 3
-        && !v[n])
+    if (sscanf(v, "%15[a-z]=%lld:%lld%n", name, &soft, &hard, &n) == 3 && !v[n])
         ;
-    else if (sscanf (v, "%15[a-z]=%lld%n", name, &soft, &n) == 2 && !v[n])
+    else if (sscanf(v, "%15[a-z]=%lld%n", name, &soft, &n) == 2 && !v[n])
         hard = soft;
     else
         return -EINVAL;
-    snprintf (u->name, sizeof u->name, "%s", name);
+    snprintf(u->name, sizeof u->name, "%s", name);
     u->soft = soft;
     u->hard = hard;
     return 0;
@@ -282,38 +273,37 @@ parse_ulimit (const char *v, struct rt_ulimit *u)
 /* Takes one option the API understands; returns words used, 0 if unknown,
  * -1 on a bad value. "--opt=value" and "--opt value" both work. */
 static int
-take_option (struct rt_run_spec *s, char **w)
+take_option(struct rt_run_spec *s, char **w)
 {
     static const char *const opts[][2] = {
-        { "--network", "net" }, { "--net", "net" },     { "-e", "env" },
-        { "--env", "env" },     { "--hostname", "host" }, { "-h", "host" },
-        { "--ulimit", "ulimit" }, { "--label", "label" }, { "-l", "label" },
+        { "--network", "net" },   { "--net", "net" },       { "-e", "env" },
+        { "--env", "env" },       { "--hostname", "host" }, { "-h", "host" },
+        { "--ulimit", "ulimit" }, { "--label", "label" },   { "-l", "label" },
     };
     const char *val = NULL, *kind = NULL;
     int used = 0;
 
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0] && !kind; i++)
-        {
-            size_t n = strlen (opts[i][0]);
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0] && !kind; i++) {
+        size_t n = strlen(opts[i][0]);
 
-            if (!strcmp (w[0], opts[i][0]) && w[1])
-                kind = opts[i][1], val = w[1], used = 2;
-            else if (!strncmp (w[0], opts[i][0], n) && w[0][n] == '='
-                     && opts[i][0][1] == '-')
-                kind = opts[i][1], val = w[0] + n + 1, used = 1;
-        }
+        if (!strcmp(w[0], opts[i][0]) && w[1])
+            kind = opts[i][1], val = w[1], used = 2;
+        else if (!strncmp(w[0], opts[i][0], n) && w[0][n] == '='
+                 && opts[i][0][1] == '-')
+            kind = opts[i][1], val = w[0] + n + 1, used = 1;
+    }
     if (!kind)
         return 0;
-    if (!strcmp (kind, "net"))
+    if (!strcmp(kind, "net"))
         s->network = val;
-    else if (!strcmp (kind, "host"))
+    else if (!strcmp(kind, "host"))
         s->hostname = val;
-    else if (!strcmp (kind, "env") && strchr (val, '=') && s->n_env < RT_MAX_ENV)
+    else if (!strcmp(kind, "env") && strchr(val, '=') && s->n_env < RT_MAX_ENV)
         s->env[s->n_env++] = val;
-    else if (!strcmp (kind, "label") && s->n_labels < RT_MAX_LABELS)
+    else if (!strcmp(kind, "label") && s->n_labels < RT_MAX_LABELS)
         s->labels[s->n_labels++] = val;
-    else if (!strcmp (kind, "ulimit") && s->n_ulimits < RT_MAX_ULIMITS
-             && parse_ulimit (val, &s->ulimits[s->n_ulimits]) == 0)
+    else if (!strcmp(kind, "ulimit") && s->n_ulimits < RT_MAX_ULIMITS
+             && parse_ulimit(val, &s->ulimits[s->n_ulimits]) == 0)
         s->n_ulimits++;
     else
         return -1;
@@ -321,49 +311,42 @@ take_option (struct rt_run_spec *s, char **w)
 }
 
 static int
-add_run_opts (struct server_conf *c, enum rt_transport t,
-              struct ra_result *res)
+add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
 {
     size_t keep = 0, cap = sizeof c->cli_argv / sizeof c->cli_argv[0] - 3;
-    int n = ra_split_words (c->run_opts, &c->run_words);
+    int n = ra_split_words(c->run_opts, &c->run_words);
 
-    if (n < 0)
-        {
-            ra_result_set (res, RA_OCF_ERR_CONFIGURED,
-                           "run_opts: unbalanced quotes");
+    if (n < 0) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "run_opts: unbalanced quotes");
+        return -1;
+    }
+    for (int i = 0; i < n;) {
+        int used = take_option(&c->spec, &c->run_words[i]);
+
+        if (used < 0) {
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                          "run_opts: bad value for %s", c->run_words[i]);
             return -1;
         }
-    for (int i = 0; i < n;)
-        {
-            int used = take_option (&c->spec, &c->run_words[i]);
-
-            if (used < 0)
-                {
-                    ra_result_set (res, RA_OCF_ERR_CONFIGURED,
-                                   "run_opts: bad value for %s",
-                                   c->run_words[i]);
-                    return -1;
-                }
-            if (used == 0 && (t != RT_CLI || keep >= cap))
-                {
-                    ra_result_set (res, RA_OCF_ERR_CONFIGURED,
-                                   "run_opts: %s is not supported through the "
-                                   "runtime's API (supported: --network, "
-                                   "--env, --hostname, --ulimit, --label)",
-                                   c->run_words[i]);
-                    return -1;
-                }
-            if (used == 0) /* the CLI gets it verbatim, in order */
-                c->cli_argv[keep++] = c->run_words[i++];
-            else
-                i += used;
+        if (used == 0 && (t != RT_CLI || keep >= cap)) {
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                          "run_opts: %s is not supported through the "
+                          "runtime's API (supported: --network, "
+                          "--env, --hostname, --ulimit, --label)",
+                          c->run_words[i]);
+            return -1;
         }
+        if (used == 0) /* the CLI gets it verbatim, in order */
+            c->cli_argv[keep++] = c->run_words[i++];
+        else
+            i += used;
+    }
     /* the CLI reads env_file itself: its values never reach an argv */
-    if (t == RT_CLI && *c->env_file)
-        {
-            c->cli_argv[keep++] = (char *) "--env-file";
-            c->cli_argv[keep++] = (char *) c->env_file;
-        }
+    if (t == RT_CLI && *c->env_file) {
+        c->cli_argv[keep++] = (char *) "--env-file";
+        c->cli_argv[keep++] = (char *) c->env_file;
+    }
     c->cli_argv[keep] = NULL;
     c->spec.cli_extra = c->cli_argv;
     return 0;
@@ -371,67 +354,62 @@ add_run_opts (struct server_conf *c, enum rt_transport t,
 
 /* KEY=VALUE lines, '#' comments: into env_buf, pointers in the spec. */
 static int
-read_env_file (struct server_conf *c, struct ra_result *res)
+read_env_file(struct server_conf *c, struct ra_result *res)
 {
     ssize_t n;
-    int fd = open (c->env_file, O_RDONLY | O_CLOEXEC);
+    int fd = open(c->env_file, O_RDONLY | O_CLOEXEC);
 
-    if (fd < 0)
-        {
-            ra_result_set (res, RA_OCF_ERR_INSTALLED,
-                           "env_file %s cannot be read on this node: %s",
-                           c->env_file, strerror (errno));
-            return -1;
-        }
-    n = read (fd, c->env_buf, sizeof c->env_buf - 1);
-    close (fd);
-    if (n < 0 || n == (ssize_t) sizeof c->env_buf - 1)
-        {
-            ra_result_set (res, RA_OCF_ERR_CONFIGURED,
-                           "env_file %s is unreadable or larger than %d bytes",
-                           c->env_file, SERVER_ENV_MAX - 1);
-            return -1;
-        }
+    if (fd < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "env_file %s cannot be read on this node: %s",
+                      c->env_file, strerror(errno));
+        return -1;
+    }
+    n = read(fd, c->env_buf, sizeof c->env_buf - 1);
+    close(fd);
+    if (n < 0 || n == (ssize_t) sizeof c->env_buf - 1) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "env_file %s is unreadable or larger than %d bytes",
+                      c->env_file, SERVER_ENV_MAX - 1);
+        return -1;
+    }
     c->env_buf[n] = '\0';
-    for (char *line = c->env_buf, *next; line; line = next)
-        {
-            next = strchr (line, '\n');
-            if (next)
-                *next++ = '\0';
-            line += strspn (line, " \t");
-            if (!*line || *line == '#')
-                continue;
-            if (!strchr (line, '=') || c->spec.n_env >= RT_MAX_ENV)
-                {
-                    /* never echo the line: it may hold a secret */
-                    ra_result_set (res, RA_OCF_ERR_CONFIGURED,
-                                   "env_file %s: a line is not KEY=VALUE, or "
-                                   "there are more than %d", c->env_file,
-                                   RT_MAX_ENV);
-                    return -1;
-                }
-            c->spec.env[c->spec.n_env++] = line;
+    for (char *line = c->env_buf, *next; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        line += strspn(line, " \t");
+        if (!*line || *line == '#')
+            continue;
+        if (!strchr(line, '=') || c->spec.n_env >= RT_MAX_ENV) {
+            /* never echo the line: it may hold a secret */
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                          "env_file %s: a line is not KEY=VALUE, or "
+                          "there are more than %d",
+                          c->env_file, RT_MAX_ENV);
+            return -1;
         }
+        c->spec.env[c->spec.n_env++] = line;
+    }
     return 0;
 }
 
 int
-server_conf_run (struct server_conf *c, enum rt_transport transport,
-                 struct ra_result *res)
+server_conf_run(struct server_conf *c, enum rt_transport transport,
+                struct ra_result *res)
 {
-    if (add_ports (c, c->publish, res) < 0
-        || add_run_opts (c, transport, res) < 0)
+    if (add_ports(c, c->publish, res) < 0
+        || add_run_opts(c, transport, res) < 0)
         return -1;
-    if (c->spec.network && !strcmp (c->spec.network, "host"))
+    if (c->spec.network && !strcmp(c->spec.network, "host"))
         c->spec.n_ports = 0; /* nothing to publish on the host's network */
-    if (*c->env_file && transport == RT_CLI && access (c->env_file, R_OK) < 0)
-        {
-            ra_result_set (res, RA_OCF_ERR_INSTALLED,
-                           "env_file %s cannot be read on this node: %s",
-                           c->env_file, strerror (errno));
-            return -1;
-        }
-    if (*c->env_file && transport != RT_CLI && read_env_file (c, res) < 0)
+    if (*c->env_file && transport == RT_CLI && access(c->env_file, R_OK) < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "env_file %s cannot be read on this node: %s",
+                      c->env_file, strerror(errno));
+        return -1;
+    }
+    if (*c->env_file && transport != RT_CLI && read_env_file(c, res) < 0)
         return -1;
     /* one switch for the operator: PMM itself must be told too */
     if (c->allow_downgrade && c->spec.n_env < RT_MAX_ENV)
@@ -440,8 +418,8 @@ server_conf_run (struct server_conf *c, enum rt_transport transport,
 }
 
 void
-server_conf_free (struct server_conf *c)
+server_conf_free(struct server_conf *c)
 {
-    ra_argv_free (c->run_words);
+    ra_argv_free(c->run_words);
     c->run_words = NULL;
 }

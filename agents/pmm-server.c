@@ -32,74 +32,73 @@ extern const char pmm_server_meta_xml[];
 /* ---- helpers -------------------------------------------------------- */
 
 static const struct rt_ops *
-open_runtime (const struct server_conf *c, struct rt *rt,
-              struct ra_result *res)
+open_runtime(const struct server_conf *c, struct rt *rt, struct ra_result *res)
 {
-    const struct rt_ops *ops = rt_open (rt, c->kind, c->socket, false);
+    const struct rt_ops *ops = rt_open(rt, c->kind, c->socket, false);
 
     if (!ops)
-        ra_result_set (res, RA_OCF_ERR_INSTALLED, "%s", rt->err);
+        ra_result_set(res, RA_OCF_ERR_INSTALLED, "%s", rt->err);
     return ops;
 }
 
 static void
-close_runtime (const struct rt_ops *ops, struct rt *rt)
+close_runtime(const struct rt_ops *ops, struct rt *rt)
 {
     if (ops && ops->close)
-        ops->close (rt);
+        ops->close(rt);
 }
 
 static int
-state_file (const struct ra_ctx *ctx, char *buf, size_t len)
+state_file(const struct ra_ctx *ctx, char *buf, size_t len)
 {
-    return ra_state_path (ctx->rsctmp, SERVER_AGENT, ctx->instance, buf, len);
+    return ra_state_path(ctx->rsctmp, SERVER_AGENT, ctx->instance, buf, len);
 }
 
 /* "sha256:abc..." and "abc..." name the same image. */
 static bool
-same_id (const char *a, const char *b)
+same_id(const char *a, const char *b)
 {
-    if (!strncmp (a, "sha256:", 7))
+    if (!strncmp(a, "sha256:", 7))
         a += 7;
-    if (!strncmp (b, "sha256:", 7))
+    if (!strncmp(b, "sha256:", 7))
         b += 7;
-    return *a && !strcmp (a, b);
+    return *a && !strcmp(a, b);
 }
 
 /* The readiness URL: the parameter, else plain HTTP to the container. */
 static void
-derive_url (const struct server_conf *c, const struct rt_container *ct,
-            char *buf, size_t len)
+derive_url(const struct server_conf *c, const struct rt_container *ct,
+           char *buf, size_t len)
 {
-    bool host_net = c->spec.network && !strcmp (c->spec.network, "host");
+    bool host_net = c->spec.network && !strcmp(c->spec.network, "host");
 
     if (*c->readyz_url)
-        snprintf (buf, len, "%s", c->readyz_url);
+        snprintf(buf, len, "%s", c->readyz_url);
     else if (*ct->ip && !host_net)
-        snprintf (buf, len, "http://%s%s%s:%d%s", strchr (ct->ip, ':') ? "[" : "",
-                  ct->ip, strchr (ct->ip, ':') ? "]" : "", c->http_port,
-                  c->readyz_path);
+        snprintf(buf, len, "http://%s%s%s:%d%s", strchr(ct->ip, ':') ? "[" : "",
+                 ct->ip, strchr(ct->ip, ':') ? "]" : "", c->http_port,
+                 c->readyz_path);
     else
-        snprintf (buf, len, "http://127.0.0.1:%d%s", c->http_port,
-                  c->readyz_path);
+        snprintf(buf, len, "http://127.0.0.1:%d%s", c->http_port,
+                 c->readyz_path);
 }
 
 /* 0 when PMM answers 200; else -1 with what it said in @why. */
 static int
-probe_ready (const struct server_conf *c, const char *url, ra_deadline_t d,
-             char *why, size_t len)
+probe_ready(const struct server_conf *c, const char *url, ra_deadline_t d,
+            char *why, size_t len)
 {
     struct ra_http_reply reply;
-    ra_deadline_t rd
-        = ra_deadline_min (d, ra_deadline_in_ms ((uint64_t) c->readyz_timeout_ms));
-    int r = ra_http_get (url, &c->tls, rd, &reply);
+    ra_deadline_t rd = ra_deadline_min(
+        d, ra_deadline_in_ms((uint64_t) c->readyz_timeout_ms));
+    int r = ra_http_get(url, &c->tls, rd, &reply);
 
     if (r == 0 && reply.status == 200)
         return 0;
     if (r == 0)
-        snprintf (why, len, "HTTP %ld %.80s", reply.status, reply.body);
+        snprintf(why, len, "HTTP %ld %.80s", reply.status, reply.body);
     else
-        snprintf (why, len, "%s", reply.error);
+        snprintf(why, len, "%s", reply.error);
     for (char *s = why; *s; s++)
         if (*s == '\n' || *s == '\r')
             *s = ' ';
@@ -107,185 +106,181 @@ probe_ready (const struct server_conf *c, const char *url, ra_deadline_t d,
 }
 
 static int
-record (const struct ra_ctx *ctx, const struct server_conf *c,
-        const struct rt_container *ct, const char *url)
+record(const struct ra_ctx *ctx, const struct server_conf *c,
+       const struct rt_container *ct, const char *url)
 {
     struct ra_state st = { 0 };
     char path[4096], num[32];
     uint64_t start;
-    int r = ra_proc_starttime (ct->pid, &start);
+    int r = ra_proc_starttime(ct->pid, &start);
 
     if (r < 0)
         return r;
-    r = state_file (ctx, path, sizeof path);
+    r = state_file(ctx, path, sizeof path);
     if (r < 0)
         return r;
-    ra_state_set (&st, "name", c->name);
-    ra_state_set (&st, "image", c->image);
-    ra_state_set (&st, "image_id", ct->image_id);
-    ra_state_set (&st, "id", ct->id);
-    snprintf (num, sizeof num, "%d", (int) ct->pid);
-    ra_state_set (&st, "pid", num);
-    snprintf (num, sizeof num, "%llu", (unsigned long long) start);
-    ra_state_set (&st, "starttime", num);
-    ra_state_set (&st, "url", url);
-    return ra_state_save (path, &st);
+    ra_state_set(&st, "name", c->name);
+    ra_state_set(&st, "image", c->image);
+    ra_state_set(&st, "image_id", ct->image_id);
+    ra_state_set(&st, "id", ct->id);
+    snprintf(num, sizeof num, "%d", (int) ct->pid);
+    ra_state_set(&st, "pid", num);
+    snprintf(num, sizeof num, "%llu", (unsigned long long) start);
+    ra_state_set(&st, "starttime", num);
+    ra_state_set(&st, "url", url);
+    return ra_state_save(path, &st);
 }
 
 /* 1: the recorded container process lives; 0: it does not; <0 unknown. */
 static int
-state_alive (const struct ra_state *st)
+state_alive(const struct ra_state *st)
 {
-    const char *pid = ra_state_get (st, "pid");
-    const char *start = ra_state_get (st, "starttime");
+    const char *pid = ra_state_get(st, "pid");
+    const char *start = ra_state_get(st, "starttime");
     long long p, s;
 
-    if (!pid || !start || ra_parse_ll (pid, &p) < 0 || ra_parse_ll (start, &s) < 0)
+    if (!pid || !start || ra_parse_ll(pid, &p) < 0
+        || ra_parse_ll(start, &s) < 0)
         return -EINVAL;
-    return ra_proc_is ((pid_t) p, (uint64_t) s);
+    return ra_proc_is((pid_t) p, (uint64_t) s);
 }
 
 /* ---- start ------------------------------------------------------------ */
 
 static int
-check_image (const struct ra_ctx *ctx, const struct server_conf *c,
-             const struct rt_ops *ops, struct rt *rt, struct rt_image *img,
-             struct ra_result *res)
+check_image(const struct ra_ctx *ctx, const struct server_conf *c,
+            const struct rt_ops *ops, struct rt *rt, struct rt_image *img,
+            struct ra_result *res)
 {
-    int r = ops->image_inspect (rt, c->image, img, ctx->deadline);
+    int r = ops->image_inspect(rt, c->image, img, ctx->deadline);
 
-    if (r == -ENOENT && c->allow_pull)
-        {
-            ra_info ("image %s is not present: pulling it", c->image);
-            r = ops->image_pull (rt, c->image, ctx->deadline);
-            if (r == 0)
-                r = ops->image_inspect (rt, c->image, img, ctx->deadline);
-        }
+    if (r == -ENOENT && c->allow_pull) {
+        ra_info("image %s is not present: pulling it", c->image);
+        r = ops->image_pull(rt, c->image, ctx->deadline);
+        if (r == 0)
+            r = ops->image_inspect(rt, c->image, img, ctx->deadline);
+    }
     if (r == -ENOENT)
-        ra_result_set (res, RA_OCF_ERR_INSTALLED,
-                       "image %s is not present on this node: pull it (%s pull "
-                       "%s) or set allow_pull=true",
-                       c->image, c->kind == RT_DOCKER ? "docker" : "podman",
-                       c->image);
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "image %s is not present on this node: pull it (%s pull "
+                      "%s) or set allow_pull=true",
+                      c->image, c->kind == RT_DOCKER ? "docker" : "podman",
+                      c->image);
     else if (r < 0)
-        ra_result_set (res, RA_OCF_ERR_GENERIC, "cannot inspect image %s: %s",
-                       c->image, rt->err);
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot inspect image %s: %s",
+                      c->image, rt->err);
     return r;
 }
 
 /* PMM refuses to run on data newer than itself; so do we, and say why. */
 static int
-check_downgrade (const struct server_conf *c, const struct rt_image *img,
-                 struct ra_result *res)
+check_downgrade(const struct server_conf *c, const struct rt_image *img,
+                struct ra_result *res)
 {
     char path[4096], data[64] = "", tag[128];
     const char *mine = *img->version ? img->version
-                                     : ra_image_tag (c->image, tag, sizeof tag);
+                                     : ra_image_tag(c->image, tag, sizeof tag);
     FILE *f;
     int ok;
 
     if (!*c->volume || c->allow_downgrade)
         return 0;
-    snprintf (path, sizeof path, "%s/grafana/PERCONA_DASHBOARDS_VERSION",
-              c->volume);
-    f = fopen (path, "re");
+    snprintf(path, sizeof path, "%s/grafana/PERCONA_DASHBOARDS_VERSION",
+             c->volume);
+    f = fopen(path, "re");
     if (!f)
         return 0; /* a new /srv: nothing to protect yet */
-    if (!fgets (data, sizeof data, f))
+    if (!fgets(data, sizeof data, f))
         data[0] = '\0';
-    fclose (f);
-    data[strcspn (data, " \t\r\n")] = '\0';
-    if (ra_version_cmp (mine, data, &ok) >= 0 || !ok)
+    fclose(f);
+    data[strcspn(data, " \t\r\n")] = '\0';
+    if (ra_version_cmp(mine, data, &ok) >= 0 || !ok)
         return 0;
-    ra_result_set (res, RA_OCF_ERR_CONFIGURED,
-                   "image %s is PMM %s but the data in %s was written by PMM "
-                   "%s: PMM refuses to downgrade; use an image >= %s (or set "
-                   "allow_downgrade=true)",
-                   c->image, mine, c->volume, data, data);
+    ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                  "image %s is PMM %s but the data in %s was written by PMM "
+                  "%s: PMM refuses to downgrade; use an image >= %s (or set "
+                  "allow_downgrade=true)",
+                  c->image, mine, c->volume, data, data);
     return -1;
 }
 
 static int
-check_volume_dir (const struct server_conf *c, struct ra_result *res)
+check_volume_dir(const struct server_conf *c, struct ra_result *res)
 {
     struct stat st;
 
-    if (!*c->volume || (stat (c->volume, &st) == 0 && S_ISDIR (st.st_mode)))
+    if (!*c->volume || (stat(c->volume, &st) == 0 && S_ISDIR(st.st_mode)))
         return 0;
-    ra_result_set (res, RA_OCF_ERR_INSTALLED,
-                   "volume %s is not a directory on this node: mount PMM's "
-                   "data there (ocf:pmmha:pmm-storage) or fix the parameter",
-                   c->volume);
+    ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                  "volume %s is not a directory on this node: mount PMM's "
+                  "data there (ocf:pmmha:pmm-storage) or fix the parameter",
+                  c->volume);
     return -1;
 }
 
 /* Polls readyz with a short backoff until 200, death, or the deadline. */
 static void
-wait_ready (const struct ra_ctx *ctx, const struct server_conf *c,
-            const struct ra_state *st, const char *url, struct ra_result *res)
+wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
+           const struct ra_state *st, const char *url, struct ra_result *res)
 {
     char why[200] = "no answer yet";
-    uint64_t t0 = ra_now_ns ();
+    uint64_t t0 = ra_now_ns();
     int delay = 50;
 
-    for (;;)
-        {
-            if (probe_ready (c, url, ctx->deadline, why, sizeof why) == 0)
-                {
-                    ra_info ("PMM is ready at %s after %.2fs", url,
-                             (double) (ra_now_ns () - t0) / 1e9);
-                    ra_result_ok (res);
-                    return;
-                }
-            if (state_alive (st) == 0)
-                {
-                    ra_result_set (res, RA_OCF_ERR_GENERIC,
-                                   "container %s exited while PMM was starting: "
-                                   "see '%s logs %s'",
-                                   c->name, c->kind == RT_DOCKER ? "docker" : "podman",
-                                   c->name);
-                    return;
-                }
-            if (ra_deadline_passed (ctx->deadline))
-                break;
-            ra_sleep_ms (delay, ctx->deadline);
-            delay = delay * 3 / 2 > 500 ? 500 : delay * 3 / 2;
+    for (;;) {
+        if (probe_ready(c, url, ctx->deadline, why, sizeof why) == 0) {
+            ra_info("PMM is ready at %s after %.2fs", url,
+                    (double) (ra_now_ns() - t0) / 1e9);
+            ra_result_ok(res);
+            return;
         }
-    ra_result_set (res, RA_OCF_ERR_GENERIC,
-                   "PMM did not become ready within the start timeout (%.1fs; "
-                   "last readyz at %s: %s): raise the start operation's timeout",
-                   (double) (ra_now_ns () - t0) / 1e9, url, why);
+        if (state_alive(st) == 0) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "container %s exited while PMM was starting: "
+                          "see '%s logs %s'",
+                          c->name, c->kind == RT_DOCKER ? "docker" : "podman",
+                          c->name);
+            return;
+        }
+        if (ra_deadline_passed(ctx->deadline))
+            break;
+        ra_sleep_ms(delay, ctx->deadline);
+        delay = delay * 3 / 2 > 500 ? 500 : delay * 3 / 2;
+    }
+    ra_result_set(res, RA_OCF_ERR_GENERIC,
+                  "PMM did not become ready within the start timeout (%.1fs; "
+                  "last readyz at %s: %s): raise the start operation's timeout",
+                  (double) (ra_now_ns() - t0) / 1e9, url, why);
 }
 
 /* Runs the container unless the right one already runs; fills @ct. */
 static int
-run_container (const struct ra_ctx *ctx, struct server_conf *c,
-               const struct rt_ops *ops, struct rt *rt,
-               const struct rt_image *img, struct rt_container *ct,
-               struct ra_result *res)
+run_container(const struct ra_ctx *ctx, struct server_conf *c,
+              const struct rt_ops *ops, struct rt *rt,
+              const struct rt_image *img, struct rt_container *ct,
+              struct ra_result *res)
 {
-    int r = ops->container_inspect (rt, c->name, ct, ctx->deadline);
+    int r = ops->container_inspect(rt, c->name, ct, ctx->deadline);
 
-    if (r == 0 && ct->exists && ct->running && same_id (ct->image_id, img->id))
-        {
-            ra_info ("container %s already runs %s", c->name, c->image);
-            return 0;
-        }
-    ra_info ("starting container %s from %s through the %s", c->name,
-             c->image, rt_transport_name (rt));
-    r = ops->container_run (rt, &c->spec, ctx->deadline);
+    if (r == 0 && ct->exists && ct->running && same_id(ct->image_id, img->id)) {
+        ra_info("container %s already runs %s", c->name, c->image);
+        return 0;
+    }
+    ra_info("starting container %s from %s through the %s", c->name, c->image,
+            rt_transport_name(rt));
+    r = ops->container_run(rt, &c->spec, ctx->deadline);
     if (r == 0)
-        r = ops->container_inspect (rt, c->name, ct, ctx->deadline);
+        r = ops->container_inspect(rt, c->name, ct, ctx->deadline);
     if (r == 0 && !(ct->exists && ct->running))
         r = -ESRCH;
     if (r < 0)
-        ra_result_set (res, RA_OCF_ERR_GENERIC, "cannot run container %s: %s",
-                       c->name, r == -ESRCH ? "it exited at once" : rt->err);
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot run container %s: %s",
+                      c->name, r == -ESRCH ? "it exited at once" : rt->err);
     return r;
 }
 
 static void
-server_start (struct ra_ctx *ctx, struct ra_result *res)
+server_start(struct ra_ctx *ctx, struct ra_result *res)
 {
     struct server_conf c;
     struct rt rt;
@@ -296,75 +291,76 @@ server_start (struct ra_ctx *ctx, struct ra_result *res)
     const struct rt_ops *ops;
     int r;
 
-    server_conf_basic (ctx, &c);
-    ops = open_runtime (&c, &rt, res);
-    if (!ops || server_conf_run (&c, rt.transport, res) < 0
-        || check_volume_dir (&c, res) < 0
-        || check_image (ctx, &c, ops, &rt, &img, res) < 0
-        || check_downgrade (&c, &img, res) < 0
-        || run_container (ctx, &c, ops, &rt, &img, &ct, res) < 0)
+    server_conf_basic(ctx, &c);
+    ops = open_runtime(&c, &rt, res);
+    if (!ops || server_conf_run(&c, rt.transport, res) < 0
+        || check_volume_dir(&c, res) < 0
+        || check_image(ctx, &c, ops, &rt, &img, res) < 0
+        || check_downgrade(&c, &img, res) < 0
+        || run_container(ctx, &c, ops, &rt, &img, &ct, res) < 0)
         goto done;
-    derive_url (&c, &ct, url, sizeof url);
-    r = record (ctx, &c, &ct, url);
-    if (r == 0 && (state_file (ctx, path, sizeof path) < 0
-                   || ra_state_load (path, &st) < 0))
+    derive_url(&c, &ct, url, sizeof url);
+    r = record(ctx, &c, &ct, url);
+    if (r == 0
+        && (state_file(ctx, path, sizeof path) < 0
+            || ra_state_load(path, &st) < 0))
         r = -EIO;
     if (r == -ESRCH)
-        ra_result_set (res, RA_OCF_ERR_GENERIC,
-                       "container %s exited at once: see '%s logs %s'", c.name,
-                       c.kind == RT_DOCKER ? "docker" : "podman", c.name);
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "container %s exited at once: see '%s logs %s'", c.name,
+                      c.kind == RT_DOCKER ? "docker" : "podman", c.name);
     else if (r < 0)
-        ra_result_set (res, RA_OCF_ERR_GENERIC,
-                       "cannot record the container's state in %s: %s",
-                       ctx->rsctmp, strerror (-r));
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot record the container's state in %s: %s",
+                      ctx->rsctmp, strerror(-r));
     if (r < 0)
         goto done;
-    wait_ready (ctx, &c, &st, url, res);
+    wait_ready(ctx, &c, &st, url, res);
 done:
-    close_runtime (ops, &rt);
-    server_conf_free (&c);
+    close_runtime(ops, &rt);
+    server_conf_free(&c);
 }
 
 /* ---- stop ------------------------------------------------------------- */
 
 /* The graceful window: the parameter, or what the op's timeout leaves. */
 static int
-grace_seconds (const struct ra_ctx *ctx, const struct server_conf *c)
+grace_seconds(const struct ra_ctx *ctx, const struct server_conf *c)
 {
-    int left_s = ra_deadline_left_ms (ctx->deadline) / 1000;
+    int left_s = ra_deadline_left_ms(ctx->deadline) / 1000;
     int margin = left_s / 10 > 3 ? left_s / 10 : 3;
     int fit = left_s - margin > 1 ? left_s - margin : 1;
 
     if (c->stop_timeout_s > 0 && c->stop_timeout_s <= fit)
         return (int) c->stop_timeout_s;
     if (c->stop_timeout_s > fit)
-        ra_warn ("stop_timeout=%lld does not fit in the stop timeout: "
-                 "using %ds", c->stop_timeout_s, fit);
+        ra_warn("stop_timeout=%lld does not fit in the stop timeout: "
+                "using %ds",
+                c->stop_timeout_s, fit);
     return fit;
 }
 
 /* Until the runtime no longer knows the container, or the deadline. */
 static int
-ensure_gone (const struct ra_ctx *ctx, const struct server_conf *c,
-             const struct rt_ops *ops, struct rt *rt)
+ensure_gone(const struct ra_ctx *ctx, const struct server_conf *c,
+            const struct rt_ops *ops, struct rt *rt)
 {
     struct rt_container ct;
     int delay = 20, r;
 
-    for (;;)
-        {
-            r = ops->container_inspect (rt, c->name, &ct, ctx->deadline);
-            if (r == 0 && !ct.exists)
-                return 0;
-            if (r == 0 && ct.running)
-                r = ops->container_kill (rt, c->name, ctx->deadline);
-            if (r == 0)
-                (void) ops->container_remove (rt, c->name, ctx->deadline);
-            if (ra_deadline_passed (ctx->deadline))
-                return -ETIMEDOUT;
-            ra_sleep_ms (delay, ctx->deadline);
-            delay = delay * 2 > 200 ? 200 : delay * 2;
-        }
+    for (;;) {
+        r = ops->container_inspect(rt, c->name, &ct, ctx->deadline);
+        if (r == 0 && !ct.exists)
+            return 0;
+        if (r == 0 && ct.running)
+            r = ops->container_kill(rt, c->name, ctx->deadline);
+        if (r == 0)
+            (void) ops->container_remove(rt, c->name, ctx->deadline);
+        if (ra_deadline_passed(ctx->deadline))
+            return -ETIMEDOUT;
+        ra_sleep_ms(delay, ctx->deadline);
+        delay = delay * 2 > 200 ? 200 : delay * 2;
+    }
 }
 
 /*
@@ -373,28 +369,30 @@ ensure_gone (const struct ra_ctx *ctx, const struct server_conf *c,
  * process, then SIGKILLs it (same PID and start time) if it lingers.
  */
 static int
-ensure_process_gone (const struct ra_ctx *ctx, const struct ra_state *st)
+ensure_process_gone(const struct ra_ctx *ctx, const struct ra_state *st)
 {
-    ra_deadline_t linger = ra_deadline_min (ctx->deadline, ra_deadline_in_ms (2000));
+    ra_deadline_t linger
+        = ra_deadline_min(ctx->deadline, ra_deadline_in_ms(2000));
     long long pid = 0;
     int alive;
 
-    while ((alive = state_alive (st)) == 1 && !ra_deadline_passed (linger))
-        ra_sleep_ms (20, linger);
+    while ((alive = state_alive(st)) == 1 && !ra_deadline_passed(linger))
+        ra_sleep_ms(20, linger);
     if (alive != 1)
         return 0;
-    (void) ra_parse_ll (ra_state_get (st, "pid"), &pid);
-    ra_warn ("the runtime no longer lists the container but its process %lld "
-             "lives: killing it", pid);
-    if (state_alive (st) == 1)
-        (void) kill ((pid_t) pid, SIGKILL);
-    while ((alive = state_alive (st)) == 1 && !ra_deadline_passed (ctx->deadline))
-        ra_sleep_ms (20, ctx->deadline);
+    (void) ra_parse_ll(ra_state_get(st, "pid"), &pid);
+    ra_warn("the runtime no longer lists the container but its process %lld "
+            "lives: killing it",
+            pid);
+    if (state_alive(st) == 1)
+        (void) kill((pid_t) pid, SIGKILL);
+    while ((alive = state_alive(st)) == 1 && !ra_deadline_passed(ctx->deadline))
+        ra_sleep_ms(20, ctx->deadline);
     return alive == 1 ? -EBUSY : 0;
 }
 
 static void
-server_stop (struct ra_ctx *ctx, struct ra_result *res)
+server_stop(struct ra_ctx *ctx, struct ra_result *res)
 {
     struct server_conf c;
     struct rt rt;
@@ -404,100 +402,97 @@ server_stop (struct ra_ctx *ctx, struct ra_result *res)
     bool have_state;
     int grace, r;
 
-    server_conf_basic (ctx, &c);
-    have_state = state_file (ctx, path, sizeof path) == 0
-                 && ra_state_load (path, &st) == 0;
-    ops = open_runtime (&c, &rt, res);
-    if (!ops)
-        {
-            /* without a runtime, only the kernel can vouch for us */
-            if (have_state && state_alive (&st) == 0)
-                {
-                    ra_warn ("%s; the container's process is gone", rt.err);
-                    ra_state_remove (path);
-                    ra_result_ok (res);
-                }
-            return;
+    server_conf_basic(ctx, &c);
+    have_state = state_file(ctx, path, sizeof path) == 0
+                 && ra_state_load(path, &st) == 0;
+    ops = open_runtime(&c, &rt, res);
+    if (!ops) {
+        /* without a runtime, only the kernel can vouch for us: what we
+         * started is gone, or nothing could ever have run here */
+        if ((have_state && state_alive(&st) == 0)
+            || (!have_state && rt.absent)) {
+            ra_warn("%s; nothing of %s runs here", rt.err, c.name);
+            ra_state_remove(path);
+            ra_result_ok(res);
         }
-    grace = grace_seconds (ctx, &c);
-    ra_info ("stopping container %s (SIGTERM, %ds, SIGKILL)", c.name, grace);
-    r = ops->container_stop (&rt, c.name, grace, ctx->deadline);
+        return;
+    }
+    grace = grace_seconds(ctx, &c);
+    ra_info("stopping container %s (SIGTERM, %ds, SIGKILL)", c.name, grace);
+    r = ops->container_stop(&rt, c.name, grace, ctx->deadline);
     if (r < 0)
-        ra_warn ("stop of %s failed: %s; killing it", c.name, rt.err);
-    r = ensure_gone (ctx, &c, ops, &rt);
+        ra_warn("stop of %s failed: %s; killing it", c.name, rt.err);
+    r = ensure_gone(ctx, &c, ops, &rt);
     if (r == 0 && have_state)
-        r = ensure_process_gone (ctx, &st);
+        r = ensure_process_gone(ctx, &st);
     if (r < 0)
-        ra_result_set (res, RA_OCF_ERR_GENERIC,
-                       "cannot prove container %s stopped: %s", c.name,
-                       r == -EBUSY ? "its process still runs" : rt.err);
-    else
-        {
-            ra_state_remove (path);
-            ra_result_ok (res);
-        }
-    close_runtime (ops, &rt);
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot prove container %s stopped: %s", c.name,
+                      r == -EBUSY ? "its process still runs" : rt.err);
+    else {
+        ra_state_remove(path);
+        ra_result_ok(res);
+    }
+    close_runtime(ops, &rt);
 }
 
 /* ---- monitor ---------------------------------------------------------- */
 
 static void
-check_ready (const struct ra_ctx *ctx, const struct server_conf *c,
-             const char *url, struct ra_result *res)
+check_ready(const struct ra_ctx *ctx, const struct server_conf *c,
+            const char *url, struct ra_result *res)
 {
     char why[200];
 
-    if (ctx->check_level < 10 || probe_ready (c, url, ctx->deadline, why,
-                                              sizeof why) == 0)
-        ra_result_ok (res);
+    if (ctx->check_level < 10
+        || probe_ready(c, url, ctx->deadline, why, sizeof why) == 0)
+        ra_result_ok(res);
     else
-        ra_result_set (res, RA_OCF_ERR_GENERIC,
-                       "container %s runs but PMM is not ready at %s: %s",
-                       c->name, url, why);
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "container %s runs but PMM is not ready at %s: %s",
+                      c->name, url, why);
 }
 
 /* No state file: ask the runtime (a probe, or after HA_RSCTMP was lost). */
 static void
-monitor_runtime (struct ra_ctx *ctx, struct server_conf *c,
-                 struct ra_result *res)
+monitor_runtime(struct ra_ctx *ctx, struct server_conf *c,
+                struct ra_result *res)
 {
     struct rt rt;
     struct rt_container ct;
     struct rt_image img = { 0 };
-    const struct rt_ops *ops = rt_open (&rt, c->kind, c->socket, false);
+    const struct rt_ops *ops = rt_open(&rt, c->kind, c->socket, false);
     char url[512];
     int r;
 
-    if (!ops)
-        {
-            /* no runtime here at all: nothing can be running */
-            ra_result_set (res, RA_OCF_NOT_RUNNING, "%s", rt.err);
-            return;
-        }
-    r = ops->container_inspect (&rt, c->name, &ct, ctx->deadline);
+    if (!ops) {
+        /* no runtime here at all: nothing can be running */
+        ra_result_set(res, rt.absent ? RA_OCF_NOT_RUNNING : RA_OCF_ERR_GENERIC,
+                      "%s", rt.err);
+        return;
+    }
+    r = ops->container_inspect(&rt, c->name, &ct, ctx->deadline);
     if (r < 0)
-        ra_result_set (res, RA_OCF_ERR_GENERIC, "cannot inspect container %s: %s",
-                       c->name, rt.err);
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot inspect container %s: %s", c->name, rt.err);
     else if (!ct.exists || !ct.running)
-        ra_result_set (res, RA_OCF_NOT_RUNNING, "%s", "");
-    else if (ops->image_inspect (&rt, c->image, &img, ctx->deadline) < 0
-             || !same_id (ct.image_id, img.id))
-        ra_result_set (res, RA_OCF_ERR_GENERIC,
-                       "container %s runs image %s, not the configured %s",
-                       c->name, ct.image, c->image);
-    else
-        {
-            derive_url (c, &ct, url, sizeof url);
-            if (record (ctx, c, &ct, url) < 0)
-                ra_warn ("cannot record the container's state in %s",
-                         ctx->rsctmp);
-            check_ready (ctx, c, url, res);
-        }
-    close_runtime (ops, &rt);
+        ra_result_set(res, RA_OCF_NOT_RUNNING, "%s", "");
+    else if (ops->image_inspect(&rt, c->image, &img, ctx->deadline) < 0
+             || !same_id(ct.image_id, img.id))
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "container %s runs image %s, not the configured %s",
+                      c->name, ct.image, c->image);
+    else {
+        derive_url(c, &ct, url, sizeof url);
+        if (record(ctx, c, &ct, url) < 0)
+            ra_warn("cannot record the container's state in %s", ctx->rsctmp);
+        check_ready(ctx, c, url, res);
+    }
+    close_runtime(ops, &rt);
 }
 
 static void
-server_monitor (struct ra_ctx *ctx, struct ra_result *res)
+server_monitor(struct ra_ctx *ctx, struct ra_result *res)
 {
     struct server_conf c;
     struct ra_state st;
@@ -505,61 +500,60 @@ server_monitor (struct ra_ctx *ctx, struct ra_result *res)
     const char *name, *image;
     int alive;
 
-    server_conf_basic (ctx, &c);
-    if (state_file (ctx, path, sizeof path) < 0 || ra_state_load (path, &st) < 0)
-        {
-            monitor_runtime (ctx, &c, res);
-            return;
-        }
-    name = ra_state_get (&st, "name");
-    image = ra_state_get (&st, "image");
-    alive = state_alive (&st);
+    server_conf_basic(ctx, &c);
+    if (state_file(ctx, path, sizeof path) < 0
+        || ra_state_load(path, &st) < 0) {
+        monitor_runtime(ctx, &c, res);
+        return;
+    }
+    name = ra_state_get(&st, "name");
+    image = ra_state_get(&st, "image");
+    alive = state_alive(&st);
     if (!name || !image || alive < 0)
-        ra_result_set (res, RA_OCF_ERR_GENERIC, "state file %s is damaged",
-                       path);
-    else if (strcmp (name, c.name) != 0 || strcmp (image, c.image) != 0)
-        ra_result_set (res, RA_OCF_ERR_GENERIC,
-                       "container %s runs %s, but the resource is now "
-                       "configured as %s with %s",
-                       name, image, c.name, c.image);
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "state file %s is damaged",
+                      path);
+    else if (strcmp(name, c.name) != 0 || strcmp(image, c.image) != 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "container %s runs %s, but the resource is now "
+                      "configured as %s with %s",
+                      name, image, c.name, c.image);
     else if (!alive)
-        ra_result_set (res, RA_OCF_ERR_GENERIC,
-                       "container %s (pid %s) is gone: it crashed or was "
-                       "stopped outside the cluster",
-                       name, ra_state_get (&st, "pid"));
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "container %s (pid %s) is gone: it crashed or was "
+                      "stopped outside the cluster",
+                      name, ra_state_get(&st, "pid"));
     else
-        check_ready (ctx, &c,
-                     *c.readyz_url ? c.readyz_url : ra_state_get (&st, "url"),
-                     res);
+        check_ready(ctx, &c,
+                    *c.readyz_url ? c.readyz_url : ra_state_get(&st, "url"),
+                    res);
 }
 
 /* ---- validate-all ------------------------------------------------------- */
 
 static void
-server_validate (struct ra_ctx *ctx, struct ra_result *res)
+server_validate(struct ra_ctx *ctx, struct ra_result *res)
 {
     struct server_conf c;
     struct rt rt;
     struct rt_image img = { 0 };
     const struct rt_ops *ops;
 
-    server_conf_basic (ctx, &c);
-    ops = open_runtime (&c, &rt, res);
-    if (!ops || server_conf_run (&c, rt.transport, res) < 0)
+    server_conf_basic(ctx, &c);
+    ops = open_runtime(&c, &rt, res);
+    if (!ops || server_conf_run(&c, rt.transport, res) < 0)
         goto done;
-    ra_result_ok (res);
+    ra_result_ok(res);
     if (ctx->check_level < 10)
         goto done;
-    if (ops->ping (&rt, ctx->deadline) < 0)
-        ra_result_set (res, RA_OCF_ERR_GENERIC,
-                       "the %s does not answer: %s", rt_transport_name (&rt),
-                       rt.err);
-    else if (check_volume_dir (&c, res) == 0
-             && check_image (ctx, &c, ops, &rt, &img, res) == 0)
-        (void) check_downgrade (&c, &img, res);
+    if (ops->ping(&rt, ctx->deadline) < 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "the %s does not answer: %s",
+                      rt_transport_name(&rt), rt.err);
+    else if (check_volume_dir(&c, res) == 0
+             && check_image(ctx, &c, ops, &rt, &img, res) == 0)
+        (void) check_downgrade(&c, &img, res);
 done:
-    close_runtime (ops, &rt);
-    server_conf_free (&c);
+    close_runtime(ops, &rt);
+    server_conf_free(&c);
 }
 
 /* ---- the agent ---------------------------------------------------------- */
@@ -583,7 +577,7 @@ static const struct ra_agent server_agent = {
 };
 
 int
-main (int argc, char **argv)
+main(int argc, char **argv)
 {
-    return ra_main (argc, argv, &server_agent);
+    return ra_main(argc, argv, &server_agent);
 }

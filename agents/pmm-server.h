@@ -16,8 +16,7 @@
 #define SERVER_ENV_MAX 8192
 
 /** The agent's view of its parameters. */
-struct server_conf
-{
+struct server_conf {
     const char *image;
     const char *name;
     const char *volume;
@@ -42,18 +41,18 @@ struct server_conf
 };
 
 /** Reads what every action needs (cheap: no file is read). */
-void server_conf_basic (const struct ra_ctx *ctx, struct server_conf *c);
+void server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c);
 
 /**
  * Builds the run spec for @transport: ports, run_opts, env_file. Failures
  * set @res (ERR_CONFIGURED for a bad value, ERR_INSTALLED for a missing
  * file) and return -1.
  */
-int server_conf_run (struct server_conf *c, enum rt_transport transport,
-                     struct ra_result *res);
+int server_conf_run(struct server_conf *c, enum rt_transport transport,
+                    struct ra_result *res);
 
 /** Frees what server_conf_run() allocated; safe to call twice. */
-void server_conf_free (struct server_conf *c);
+void server_conf_free(struct server_conf *c);
 
 /** The parameter checks ra_main() runs before start and validate-all. */
 extern const struct ra_param_check server_checks[];

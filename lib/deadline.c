@@ -8,24 +8,24 @@
 #include "deadline.h"
 
 uint64_t
-ra_now_ns (void)
+ra_now_ns(void)
 {
     struct timespec ts;
 
-    clock_gettime (CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t) ts.tv_sec * RA_NSEC_PER_SEC + (uint64_t) ts.tv_nsec;
 }
 
 ra_deadline_t
-ra_deadline_in_ms (uint64_t ms)
+ra_deadline_in_ms(uint64_t ms)
 {
-    return ra_now_ns () + ms * RA_NSEC_PER_MSEC;
+    return ra_now_ns() + ms * RA_NSEC_PER_MSEC;
 }
 
 int
-ra_deadline_left_ms (ra_deadline_t d)
+ra_deadline_left_ms(ra_deadline_t d)
 {
-    uint64_t now = ra_now_ns (), left;
+    uint64_t now = ra_now_ns(), left;
 
     if (d <= now)
         return 0;
@@ -34,19 +34,19 @@ ra_deadline_left_ms (ra_deadline_t d)
 }
 
 int
-ra_deadline_passed (ra_deadline_t d)
+ra_deadline_passed(ra_deadline_t d)
 {
-    return ra_now_ns () >= d;
+    return ra_now_ns() >= d;
 }
 
 ra_deadline_t
-ra_deadline_min (ra_deadline_t a, ra_deadline_t b)
+ra_deadline_min(ra_deadline_t a, ra_deadline_t b)
 {
     return a < b ? a : b;
 }
 
 uint64_t
-ra_deadline_margin_ms (uint64_t timeout_ms)
+ra_deadline_margin_ms(uint64_t timeout_ms)
 {
     uint64_t m = timeout_ms / 10;
 
@@ -61,22 +61,24 @@ ra_deadline_margin_ms (uint64_t timeout_ms)
 }
 
 ra_deadline_t
-ra_deadline_for_op (uint64_t start_ns, uint64_t timeout_ms)
+ra_deadline_for_op(uint64_t start_ns, uint64_t timeout_ms)
 {
     return start_ns
-           + (timeout_ms - ra_deadline_margin_ms (timeout_ms)) * RA_NSEC_PER_MSEC;
+           + (timeout_ms - ra_deadline_margin_ms(timeout_ms))
+                 * RA_NSEC_PER_MSEC;
 }
 
 void
-ra_sleep_ms (int ms, ra_deadline_t d)
+ra_sleep_ms(int ms, ra_deadline_t d)
 {
-    uint64_t until = ra_now_ns () + (uint64_t) (ms > 0 ? ms : 0) * RA_NSEC_PER_MSEC;
+    uint64_t until
+        = ra_now_ns() + (uint64_t) (ms > 0 ? ms : 0) * RA_NSEC_PER_MSEC;
     struct timespec ts;
 
     if (d && until > d)
         until = d;
     ts.tv_sec = (time_t) (until / RA_NSEC_PER_SEC);
     ts.tv_nsec = (long) (until % RA_NSEC_PER_SEC);
-    while (clock_nanosleep (CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
         ;
 }

@@ -12,18 +12,16 @@
 #include "deadline.h"
 
 /** TLS trust for https:// probes. */
-struct ra_tls
-{
+struct ra_tls {
     const char *ca_file;     /**< CA bundle to verify against, or NULL */
     const char *fingerprint; /**< "sha256//BASE64" public-key pin, or NULL */
 };
 
 /** Result of one GET. */
-struct ra_http_reply
-{
-    long status;       /**< HTTP status, 0 if none */
-    char body[512];    /**< start of the body, NUL-terminated */
-    char error[200];   /**< why there is no status, if so */
+struct ra_http_reply {
+    long status;     /**< HTTP status, 0 if none */
+    char body[512];  /**< start of the body, NUL-terminated */
+    char error[200]; /**< why there is no status, if so */
 };
 
 /**

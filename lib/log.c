@@ -18,73 +18,70 @@ static int qb_failed;
 static int debug = -1;
 
 void
-ra_log_init (const char *agent, const char *instance)
+ra_log_init(const char *agent, const char *instance)
 {
-    if (instance && *instance && strcmp (agent, instance) != 0)
-        snprintf (ident, sizeof ident, "%s(%s)", agent, instance);
+    if (instance && *instance && strcmp(agent, instance) != 0)
+        snprintf(ident, sizeof ident, "%s(%s)", agent, instance);
     else
-        snprintf (ident, sizeof ident, "%s", agent);
+        snprintf(ident, sizeof ident, "%s", agent);
 }
 
 int
-ra_log_debug_enabled (void)
+ra_log_debug_enabled(void)
 {
-    if (debug < 0)
-        {
-            const char *v = getenv ("HA_debug");
+    if (debug < 0) {
+        const char *v = getenv("HA_debug");
 
-            debug = v && *v && strcmp (v, "0") != 0
-                    && strcmp (v, "false") != 0;
-        }
+        debug = v && *v && strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+    }
     return debug;
 }
 
 /* libqb is loaded on the first message, never on a quiet run. */
 static const struct ra_log_plugin *
-log_plugin (void)
+log_plugin(void)
 {
     char why[256];
 
     if (qb || qb_failed)
         return qb;
-    qb = ra_plugin_sym (RA_LOG_PLUGIN, RA_LOG_PLUGIN_SYM, why, sizeof why);
-    if (!qb)
-        {
-            qb_failed = 1;
-            fprintf (stderr, "%s[%d]: warning: %s; logging to stderr only\n",
-                     ident, (int) getpid (), why);
-            return NULL;
-        }
-    qb->open (ident, ra_log_debug_enabled ());
+    qb = ra_plugin_sym(RA_LOG_PLUGIN, RA_LOG_PLUGIN_SYM, why, sizeof why);
+    if (!qb) {
+        qb_failed = 1;
+        fprintf(stderr, "%s[%d]: warning: %s; logging to stderr only\n", ident,
+                (int) getpid(), why);
+        return NULL;
+    }
+    qb->open(ident, ra_log_debug_enabled());
     return qb;
 }
 
 void
-ra_log (int prio, const char *fmt, ...)
+ra_log(int prio, const char *fmt, ...)
 {
-    static const char *const names[] = { "emerg", "alert", "crit", "error",
+    static const char *const names[] = { "emerg",   "alert",  "crit", "error",
                                          "warning", "notice", "info", "debug" };
     const struct ra_log_plugin *p;
     char msg[1024];
     va_list ap;
 
-    if (prio == LOG_DEBUG && !ra_log_debug_enabled ())
+    if (prio == LOG_DEBUG && !ra_log_debug_enabled())
         return;
-    va_start (ap, fmt);
-    vsnprintf (msg, sizeof msg, fmt, ap);
-    va_end (ap);
-    p = log_plugin ();
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    p = log_plugin();
     if (p)
-        p->emit (prio, msg);
+        p->emit(prio, msg);
     else
-        fprintf (stderr, "%s[%d]: %s: %s\n", ident, (int) getpid (),
-                 names[prio & 7], msg);
+        fprintf(stderr, "%s[%d]: %s: %s\n", ident, (int) getpid(),
+                names[prio & 7], msg);
 }
 
 void
-ra_log_fini (void)
+ra_log_fini(void)
 {
     if (qb)
-        qb->close ();
+        qb->close();
     qb = NULL;
 }

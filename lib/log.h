@@ -25,12 +25,10 @@ void ra_log_fini(void);
 #define ra_err(...) ra_log(LOG_ERR, __VA_ARGS__)
 #define ra_warn(...) ra_log(LOG_WARNING, __VA_ARGS__)
 #define ra_info(...) ra_log(LOG_INFO, __VA_ARGS__)
-#define ra_debug(...)                                                        \
-    do                                                                       \
-        {                                                                    \
-            if (ra_log_debug_enabled ())                                     \
-                ra_log (LOG_DEBUG, __VA_ARGS__);                             \
-        }                                                                    \
-    while (0)
+#define ra_debug(...)                                                          \
+    do {                                                                       \
+        if (ra_log_debug_enabled())                                            \
+            ra_log(LOG_DEBUG, __VA_ARGS__);                                    \
+    } while (0)
 
 #endif

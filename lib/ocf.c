@@ -22,45 +22,45 @@
 static struct utsname uts;
 
 void
-ra_result_set (struct ra_result *res, enum ra_ocf_rc rc, const char *fmt, ...)
+ra_result_set(struct ra_result *res, enum ra_ocf_rc rc, const char *fmt, ...)
 {
     va_list ap;
 
     res->rc = rc;
-    va_start (ap, fmt);
-    vsnprintf (res->reason, sizeof res->reason, fmt, ap);
-    va_end (ap);
+    va_start(ap, fmt);
+    vsnprintf(res->reason, sizeof res->reason, fmt, ap);
+    va_end(ap);
 }
 
 void
-ra_result_ok (struct ra_result *res)
+ra_result_ok(struct ra_result *res)
 {
     res->rc = RA_OCF_SUCCESS;
     res->reason[0] = '\0';
 }
 
 bool
-ra_ctx_is_recurring (const struct ra_ctx *ctx)
+ra_ctx_is_recurring(const struct ra_ctx *ctx)
 {
     return ctx->interval_ms > 0;
 }
 
 const struct ra_action *
-ra_action_find (const struct ra_action *actions, const char *name)
+ra_action_find(const struct ra_action *actions, const char *name)
 {
     for (; actions->name; actions++)
-        if (!strcmp (actions->name, name))
+        if (!strcmp(actions->name, name))
             return actions;
     return NULL;
 }
 
 const char *
-ra_ocf_rc_str (enum ra_ocf_rc rc)
+ra_ocf_rc_str(enum ra_ocf_rc rc)
 {
     static const char *const names[] = {
-        "success",          "generic error",  "invalid arguments",
-        "unimplemented",    "permission denied", "not installed",
-        "not configured",   "not running",    "running (promoted)",
+        "success",           "generic error",     "invalid arguments",
+        "unimplemented",     "permission denied", "not installed",
+        "not configured",    "not running",       "running (promoted)",
         "failed (promoted)",
     };
 
@@ -69,161 +69,150 @@ ra_ocf_rc_str (enum ra_ocf_rc rc)
 }
 
 static void
-usage (const struct ra_agent *agent, FILE *f)
+usage(const struct ra_agent *agent, FILE *f)
 {
-    fprintf (f, "usage: %s {", agent->name);
+    fprintf(f, "usage: %s {", agent->name);
     for (const struct ra_action *a = agent->actions; a->name; a++)
-        fprintf (f, "%s%s", a == agent->actions ? "" : "|", a->name);
-    fprintf (f, "}\n");
+        fprintf(f, "%s%s", a == agent->actions ? "" : "|", a->name);
+    fprintf(f, "}\n");
 }
 
 static const char *
-env_or (const char *name, const char *fallback)
+env_or(const char *name, const char *fallback)
 {
-    const char *v = getenv (name);
+    const char *v = getenv(name);
 
     return v && *v ? v : fallback;
 }
 
 /* The op's timeout: Pacemaker's, else the metadata's default for it. */
 static uint64_t
-op_timeout_ms (const struct ra_agent *agent, const char *action)
+op_timeout_ms(const struct ra_agent *agent, const char *action)
 {
-    const char *v = getenv ("OCF_RESKEY_CRM_meta_timeout");
+    const char *v = getenv("OCF_RESKEY_CRM_meta_timeout");
     long long ms;
 
-    if (v && ra_parse_ll (v, &ms) == 0 && ms > 0)
+    if (v && ra_parse_ll(v, &ms) == 0 && ms > 0)
         return (uint64_t) ms;
     for (const struct ra_action_timeout *t = agent->timeouts; t && t->action;
          t++)
-        if (!strcmp (t->action, action))
+        if (!strcmp(t->action, action))
             return t->timeout_ms;
     return 20000;
 }
 
 static void
-ctx_init (struct ra_ctx *ctx, const struct ra_agent *agent, const char *action)
+ctx_init(struct ra_ctx *ctx, const struct ra_agent *agent, const char *action)
 {
-    uint64_t start = ra_now_ns ();
+    uint64_t start = ra_now_ns();
     long long ll;
 
-    memset (ctx, 0, sizeof *ctx);
+    memset(ctx, 0, sizeof *ctx);
     ctx->agent = agent;
     ctx->action = action;
-    ctx->instance = env_or ("OCF_RESOURCE_INSTANCE", agent->name);
-    ctx->deadline = ra_deadline_for_op (start, op_timeout_ms (agent, action));
-    if (ra_parse_ll (env_or ("OCF_RESKEY_CRM_meta_interval", "0"), &ll) == 0
+    ctx->instance = env_or("OCF_RESOURCE_INSTANCE", agent->name);
+    ctx->deadline = ra_deadline_for_op(start, op_timeout_ms(agent, action));
+    if (ra_parse_ll(env_or("OCF_RESKEY_CRM_meta_interval", "0"), &ll) == 0
         && ll > 0)
         ctx->interval_ms = (uint64_t) ll;
-    if (ra_parse_ll (env_or ("OCF_CHECK_LEVEL", "0"), &ll) == 0 && ll > 0)
+    if (ra_parse_ll(env_or("OCF_CHECK_LEVEL", "0"), &ll) == 0 && ll > 0)
         ctx->check_level = (int) ll;
-    ctx->rsctmp = env_or ("HA_RSCTMP", "/run/resource-agents");
-    ctx->node = getenv ("OCF_RESKEY_CRM_meta_on_node");
+    ctx->rsctmp = env_or("HA_RSCTMP", "/run/resource-agents");
+    ctx->node = getenv("OCF_RESKEY_CRM_meta_on_node");
     if (!ctx->node || !*ctx->node)
-        ctx->node = uname (&uts) == 0 ? uts.nodename : "localhost";
+        ctx->node = uname(&uts) == 0 ? uts.nodename : "localhost";
 }
 
 static void
-check_params (struct ra_ctx *ctx, struct ra_result *res)
+check_params(struct ra_ctx *ctx, struct ra_result *res)
 {
     const struct ra_agent *agent = ctx->agent;
     char why[RA_REASON_MAX];
 
-    if (ra_params_validate (&ctx->params, why, sizeof why) < 0)
-        {
-            ra_result_set (res, RA_OCF_ERR_CONFIGURED, "%s", why);
+    if (ra_params_validate(&ctx->params, why, sizeof why) < 0) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED, "%s", why);
+        return;
+    }
+    for (const struct ra_param_check *c = agent->checks; c && c->name; c++) {
+        const char *v = ra_param_str(&ctx->params, c->name);
+
+        if (v && *v && c->check(v, why, sizeof why) < 0) {
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED, "%s=%s: %s", c->name, v,
+                          why);
             return;
         }
-    for (const struct ra_param_check *c = agent->checks; c && c->name; c++)
-        {
-            const char *v = ra_param_str (&ctx->params, c->name);
-
-            if (v && *v && c->check (v, why, sizeof why) < 0)
-                {
-                    ra_result_set (res, RA_OCF_ERR_CONFIGURED, "%s=%s: %s",
-                                   c->name, v, why);
-                    return;
-                }
-        }
-    ra_result_ok (res);
+    }
+    ra_result_ok(res);
 }
 
 static void
-run_action (struct ra_ctx *ctx, const struct ra_action *a,
-            struct ra_result *res)
+run_action(struct ra_ctx *ctx, const struct ra_action *a, struct ra_result *res)
 {
-    if ((a->flags & RA_NEEDS_ROOT) && geteuid () != 0)
-        {
-            ra_result_set (res, RA_OCF_ERR_PERM,
-                           "%s %s must run as root", ctx->agent->name, a->name);
+    if ((a->flags & RA_NEEDS_ROOT) && geteuid() != 0) {
+        ra_result_set(res, RA_OCF_ERR_PERM, "%s %s must run as root",
+                      ctx->agent->name, a->name);
+        return;
+    }
+    if (ra_params_load(&ctx->params, ctx->agent->params) < 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "too many parameters");
+        return;
+    }
+    if (a->flags & RA_NEEDS_PARAMS) {
+        check_params(ctx, res);
+        if (res->rc != RA_OCF_SUCCESS)
             return;
-        }
-    if (ra_params_load (&ctx->params, ctx->agent->params) < 0)
-        {
-            ra_result_set (res, RA_OCF_ERR_GENERIC, "too many parameters");
-            return;
-        }
-    if (a->flags & RA_NEEDS_PARAMS)
-        {
-            check_params (ctx, res);
-            if (res->rc != RA_OCF_SUCCESS)
-                return;
-        }
-    ra_result_set (res, RA_OCF_ERR_GENERIC, "%s returned no result", a->name);
-    a->fn (ctx, res);
+    }
+    ra_result_set(res, RA_OCF_ERR_GENERIC, "%s returned no result", a->name);
+    a->fn(ctx, res);
 }
 
 static int
-finish (const struct ra_ctx *ctx, const struct ra_result *res)
+finish(const struct ra_ctx *ctx, const struct ra_result *res)
 {
     if (res->rc != RA_OCF_SUCCESS && res->reason[0])
-        ra_log (res->rc == RA_OCF_NOT_RUNNING ? LOG_INFO : LOG_ERR,
-                "%s: %s (%s)", ctx->action, res->reason,
-                ra_ocf_rc_str (res->rc));
+        ra_log(res->rc == RA_OCF_NOT_RUNNING ? LOG_INFO : LOG_ERR,
+               "%s: %s (%s)", ctx->action, res->reason, ra_ocf_rc_str(res->rc));
     else
-        ra_debug ("%s: %s", ctx->action, ra_ocf_rc_str (res->rc));
-    ra_log_fini ();
+        ra_debug("%s: %s", ctx->action, ra_ocf_rc_str(res->rc));
+    ra_log_fini();
     /* Pacemaker keeps only the last such line: it must come last */
     if (res->rc != RA_OCF_SUCCESS && res->reason[0])
-        fprintf (stderr, "%s%s\n",
-                 env_or ("OCF_EXIT_REASON_PREFIX", "ocf-exit-reason:"),
-                 res->reason);
-    fflush (stdout);
-    fflush (stderr);
+        fprintf(stderr, "%s%s\n",
+                env_or("OCF_EXIT_REASON_PREFIX", "ocf-exit-reason:"),
+                res->reason);
+    fflush(stdout);
+    fflush(stderr);
     return (int) res->rc;
 }
 
 int
-ra_main (int argc, char **argv, const struct ra_agent *agent)
+ra_main(int argc, char **argv, const struct ra_agent *agent)
 {
     const struct ra_action *a;
     struct ra_result res;
     struct ra_ctx ctx;
 
-    if (argc != 2)
-        {
-            usage (agent, stderr);
-            return RA_OCF_ERR_ARGS;
-        }
-    if (!strcmp (argv[1], "meta-data"))
-        {
-            fputs (agent->meta_xml, stdout);
-            return fflush (stdout) == 0 ? RA_OCF_SUCCESS : RA_OCF_ERR_GENERIC;
-        }
-    if (!strcmp (argv[1], "usage") || !strcmp (argv[1], "help"))
-        {
-            usage (agent, stdout);
-            return RA_OCF_SUCCESS;
-        }
-    signal (SIGPIPE, SIG_IGN);
-    ctx_init (&ctx, agent, argv[1]);
-    ra_log_init (agent->name, ctx.instance);
-    a = ra_action_find (agent->actions, argv[1]);
+    if (argc != 2) {
+        usage(agent, stderr);
+        return RA_OCF_ERR_ARGS;
+    }
+    if (!strcmp(argv[1], "meta-data")) {
+        fputs(agent->meta_xml, stdout);
+        return fflush(stdout) == 0 ? RA_OCF_SUCCESS : RA_OCF_ERR_GENERIC;
+    }
+    if (!strcmp(argv[1], "usage") || !strcmp(argv[1], "help")) {
+        usage(agent, stdout);
+        return RA_OCF_SUCCESS;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    ctx_init(&ctx, agent, argv[1]);
+    ra_log_init(agent->name, ctx.instance);
+    a = ra_action_find(agent->actions, argv[1]);
     if (!a || !a->fn)
-        ra_result_set (&res, RA_OCF_ERR_UNIMPLEMENTED,
-                       "action '%.64s' is not implemented by %s", argv[1],
-                       agent->name);
+        ra_result_set(&res, RA_OCF_ERR_UNIMPLEMENTED,
+                      "action '%.64s' is not implemented by %s", argv[1],
+                      agent->name);
     else
-        run_action (&ctx, a, &res);
-    return finish (&ctx, &res);
+        run_action(&ctx, a, &res);
+    return finish(&ctx, &res);
 }

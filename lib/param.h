@@ -10,8 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum ra_param_type
-{
+enum ra_param_type {
     RA_PARAM_STRING,
     RA_PARAM_INTEGER,
     RA_PARAM_BOOLEAN,
@@ -19,8 +18,7 @@ enum ra_param_type
 };
 
 /** One parameter as the metadata XML declares it. */
-struct ra_param_def
-{
+struct ra_param_def {
     const char *name;
     enum ra_param_type type;
     bool required;
@@ -30,8 +28,7 @@ struct ra_param_def
 };
 
 /** The default timeout of one action, as the metadata XML declares it. */
-struct ra_action_timeout
-{
+struct ra_action_timeout {
     const char *action;
     unsigned timeout_ms;
 };
@@ -39,8 +36,7 @@ struct ra_action_timeout
 #define RA_PARAMS_MAX 40
 
 /** Parameter values of one invocation, in the order of the definitions. */
-struct ra_params
-{
+struct ra_params {
     const struct ra_param_def *defs;
     size_t n;
     const char *value[RA_PARAMS_MAX]; /**< given value or default, or NULL */

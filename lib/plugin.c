@@ -12,25 +12,24 @@
 #endif
 
 const void *
-ra_plugin_sym (const char *name, const char *sym, char *why, size_t len)
+ra_plugin_sym(const char *name, const char *sym, char *why, size_t len)
 {
     char path[512];
     void *h, *s;
 
-    snprintf (path, sizeof path, "%s/%s.so", PMMHA_PLUGINDIR, name);
+    snprintf(path, sizeof path, "%s/%s.so", PMMHA_PLUGINDIR, name);
     /* RTLD_NOLOAD first: a second call must not open it again */
-    h = dlopen (path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
     if (!h)
-        h = dlopen (path, RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        {
-            const char *e = dlerror ();
+        h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
 
-            snprintf (why, len, "cannot load %s: %s", path, e ? e : "?");
-            return NULL;
-        }
-    s = dlsym (h, sym);
+        snprintf(why, len, "cannot load %s: %s", path, e ? e : "?");
+        return NULL;
+    }
+    s = dlsym(h, sym);
     if (!s)
-        snprintf (why, len, "%s has no symbol %s", path, sym);
+        snprintf(why, len, "%s has no symbol %s", path, sym);
     return s;
 }

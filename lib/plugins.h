@@ -12,8 +12,7 @@
 #include "runtime.h"
 
 /** net.so (libcurl, json-c): https probes and the runtime REST API. */
-struct ra_net_plugin
-{
+struct ra_net_plugin {
     int (*https_get)(const char *url, const struct ra_tls *tls,
                      ra_deadline_t deadline, struct ra_http_reply *reply);
     /** Opens the API on rt->socket (rt->kind/transport already set). */
@@ -24,8 +23,7 @@ struct ra_net_plugin
 #define RA_NET_PLUGIN_SYM "ra_net_plugin"
 
 /** qblog.so (libqb): logging to stderr and syslog. */
-struct ra_log_plugin
-{
+struct ra_log_plugin {
     void (*open)(const char *ident, int debug);
     void (*emit)(int prio, const char *msg);
     void (*close)(void);

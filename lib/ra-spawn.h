@@ -15,13 +15,12 @@
 #define RA_SPAWN_OUT_MAX 65536
 
 /** What a finished (or killed) child left behind. */
-struct ra_spawn_result
-{
-    int status;       /**< exit code, or 128 + signal */
-    int timed_out;    /**< killed because the deadline came */
-    char *out;        /**< NUL-terminated stdout, truncated at OUT_MAX */
+struct ra_spawn_result {
+    int status;    /**< exit code, or 128 + signal */
+    int timed_out; /**< killed because the deadline came */
+    char *out;     /**< NUL-terminated stdout, truncated at OUT_MAX */
     size_t out_len;
-    char *err;        /**< NUL-terminated stderr, truncated at OUT_MAX */
+    char *err; /**< NUL-terminated stderr, truncated at OUT_MAX */
     size_t err_len;
 };
 
@@ -32,8 +31,9 @@ struct ra_spawn_result
  * @kill_grace_ms, sends SIGKILL and reaps it. Returns 0 when the child was
  * run and reaped (see @ret for its status), or -errno.
  */
-int ra_spawn(char *const argv[], char *const extra_env[], ra_deadline_t deadline,
-             int kill_grace_ms, struct ra_spawn_result *ret);
+int ra_spawn(char *const argv[], char *const extra_env[],
+             ra_deadline_t deadline, int kill_grace_ms,
+             struct ra_spawn_result *ret);
 
 /** Frees the buffers of @r; accepts NULL. */
 void ra_spawn_result_free(struct ra_spawn_result *r);

@@ -14,8 +14,7 @@
 #include "param.h"
 
 /** OCF return codes (OCF resource agent API 1.1, section "Return codes"). */
-enum ra_ocf_rc
-{
+enum ra_ocf_rc {
     RA_OCF_SUCCESS = 0,
     RA_OCF_ERR_GENERIC = 1,
     RA_OCF_ERR_ARGS = 2,
@@ -34,18 +33,16 @@ enum ra_ocf_rc
  * What an action hands back: the OCF code and, when it failed, one line that
  * tells the operator what to fix. Fixed size, so reporting needs no memory.
  */
-struct ra_result
-{
+struct ra_result {
     enum ra_ocf_rc rc;
     char reason[RA_REASON_MAX];
 };
 
 /** Everything an action needs: parameters, deadline, environment facts. */
-struct ra_ctx
-{
+struct ra_ctx {
     const struct ra_agent *agent;
     const char *action;
-    const char *instance;   /**< OCF_RESOURCE_INSTANCE, or the agent name */
+    const char *instance; /**< OCF_RESOURCE_INSTANCE, or the agent name */
     struct ra_params params;
     ra_deadline_t deadline; /**< absolute, CLOCK_MONOTONIC */
     uint64_t interval_ms;   /**< OCF_RESKEY_CRM_meta_interval, 0 = probe */
@@ -56,14 +53,12 @@ struct ra_ctx
 
 typedef void (*ra_action_fn)(struct ra_ctx *ctx, struct ra_result *res);
 
-enum ra_action_flags
-{
+enum ra_action_flags {
     RA_NEEDS_PARAMS = 1 << 0, /**< validate parameters before running */
     RA_NEEDS_ROOT = 1 << 1,
 };
 
-struct ra_action
-{
+struct ra_action {
     const char *name;
     ra_action_fn fn;
     unsigned flags;
@@ -72,18 +67,16 @@ struct ra_action
 /** A per-parameter check beyond what the metadata can say (paths, refs). */
 typedef int (*ra_param_check_fn)(const char *value, char *why, size_t len);
 
-struct ra_param_check
-{
+struct ra_param_check {
     const char *name;
     ra_param_check_fn check;
 };
 
 /** One resource agent: its name, metadata, parameters and actions. */
-struct ra_agent
-{
+struct ra_agent {
     const char *name;
-    const char *meta_xml;               /**< printed verbatim by meta-data */
-    const struct ra_param_def *params;  /**< generated from the same XML */
+    const char *meta_xml;              /**< printed verbatim by meta-data */
+    const struct ra_param_def *params; /**< generated from the same XML */
     const struct ra_action_timeout *timeouts; /**< from the XML's actions */
     const struct ra_action *actions;
     const struct ra_param_check *checks; /**< may be NULL */

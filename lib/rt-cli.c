@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "runtime.h"
 #include "ra-spawn.h"
+#include "runtime.h"
 
 /* SIGTERM-to-SIGKILL grace for a CLI run out of time, at most. */
 #define CLI_GRACE_MS 250

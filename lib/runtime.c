@@ -18,8 +18,8 @@
 
 #include "plugin.h"
 #include "plugins.h"
-#include "runtime.h"
 #include "ra-spawn.h"
+#include "runtime.h"
 
 static const char *
 kind_name(enum rt_kind kind)
@@ -85,6 +85,7 @@ open_cli(struct rt *rt, const char *path)
                  "runtime %s: API socket %s does not exist and the %s "
                  "command is not installed",
                  name, path, name);
+        rt->absent = true;
         return NULL;
     }
     rt->transport = RT_CLI;

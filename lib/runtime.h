@@ -14,14 +14,12 @@
 
 #include "deadline.h"
 
-enum rt_kind
-{
+enum rt_kind {
     RT_PODMAN,
     RT_DOCKER,
 };
 
-enum rt_transport
-{
+enum rt_transport {
     RT_API_LIBPOD, /**< podman's own API: /v4.0.0/libpod/... */
     RT_API_DOCKER, /**< Docker Engine API: /v1.41/... (docker, or podman) */
     RT_CLI,        /**< spawn the podman/docker binary */
@@ -32,33 +30,31 @@ enum rt_transport
 #define RT_REF_MAX 256
 
 /** A runtime connection. */
-struct rt
-{
+struct rt {
     enum rt_kind kind;
     enum rt_transport transport;
-    char socket[108];   /**< unix socket path (API transports) */
-    char cli[256];      /**< absolute path of the CLI (RT_CLI) */
+    char socket[108];     /**< unix socket path (API transports) */
+    char cli[256];        /**< absolute path of the CLI (RT_CLI) */
     char err[RT_ERR_MAX]; /**< detail of the last failure */
-    void *priv;         /**< transport-private (curl handle) */
+    bool absent;          /**< rt_open found neither socket nor CLI */
+    void *priv;           /**< transport-private (curl handle) */
 };
 
 /** What inspecting a container tells. */
-struct rt_container
-{
+struct rt_container {
     bool exists;
     bool running;
-    pid_t pid;                 /**< host PID of the container's init */
+    pid_t pid; /**< host PID of the container's init */
     int exit_code;
     char id[RT_ID_MAX];
-    char image_id[RT_ID_MAX];  /**< "sha256:..." or bare hex */
-    char image[RT_REF_MAX];    /**< the reference it was created from */
-    char ip[64];               /**< bridge address, "" with host network */
-    char status[32];           /**< "running", "exited", ... */
+    char image_id[RT_ID_MAX]; /**< "sha256:..." or bare hex */
+    char image[RT_REF_MAX];   /**< the reference it was created from */
+    char ip[64];              /**< bridge address, "" with host network */
+    char status[32];          /**< "running", "exited", ... */
 };
 
 /** What inspecting an image tells. */
-struct rt_image
-{
+struct rt_image {
     bool exists;
     char id[RT_ID_MAX];
     char version[64]; /**< label org.opencontainers.image.version, or "" */
@@ -70,16 +66,14 @@ struct rt_image
 #define RT_MAX_LABELS 8
 
 /** One -p host_ip:host_port:container_port/proto mapping. */
-struct rt_port
-{
+struct rt_port {
     char host_ip[64]; /**< "" for all addresses */
     int host_port;
     int container_port;
     char proto[4]; /**< "tcp" or "udp" */
 };
 
-struct rt_ulimit
-{
+struct rt_ulimit {
     char name[16];
     long long soft, hard;
 };
@@ -90,11 +84,10 @@ struct rt_ulimit
  * dst=/srv --env-file ... --health-cmd=none --health-interval=disable IMAGE
  * plus the options of run_opts that the API can express.
  */
-struct rt_run_spec
-{
+struct rt_run_spec {
     const char *name;
     const char *image;
-    const char *volume;   /**< host directory bound on /srv, or NULL */
+    const char *volume; /**< host directory bound on /srv, or NULL */
     struct rt_port ports[RT_MAX_PORTS];
     size_t n_ports;
     const char *env[RT_MAX_ENV]; /**< "K=V" */
@@ -109,8 +102,7 @@ struct rt_run_spec
 };
 
 /** The operations a transport implements; all return 0 or -errno. */
-struct rt_ops
-{
+struct rt_ops {
     int (*ping)(struct rt *rt, ra_deadline_t d);
     /** -ENOENT when the image is not on this node. */
     int (*image_inspect)(struct rt *rt, const char *ref, struct rt_image *ret,

@@ -11,8 +11,7 @@
 
 #define RA_STATE_MAX 16
 
-struct ra_state
-{
+struct ra_state {
     size_t n;
     char key[RA_STATE_MAX][32];
     char val[RA_STATE_MAX][512];

@@ -101,29 +101,46 @@ static char g_host[256] = "";
 
 /* ---------- small helpers ---------- */
 
-static void on_term(int s) { (void)s; g_term = 1; }
-static void on_chld(int s) { (void)s; g_chld = 1; }
+static void
+on_term(int s)
+{
+    (void) s;
+    g_term = 1;
+}
+static void
+on_chld(int s)
+{
+    (void) s;
+    g_chld = 1;
+}
 
-static double now_mono(void)
+static double
+now_mono(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
 }
 
-static double uptime_s(void) { return now_mono() - g_start; }
+static double
+uptime_s(void)
+{
+    return now_mono() - g_start;
+}
 
-static void tstamp(char *buf, size_t n)
+static void
+tstamp(char *buf, size_t n)
 {
     struct timeval tv;
     struct tm tm;
     gettimeofday(&tv, NULL);
     gmtime_r(&tv.tv_sec, &tm);
     size_t l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + l, n - l, ".%03ldZ", (long)(tv.tv_usec / 1000));
+    snprintf(buf + l, n - l, ".%03ldZ", (long) (tv.tv_usec / 1000));
 }
 
-static void srv_path(char *buf, size_t n, const char *name)
+static void
+srv_path(char *buf, size_t n, const char *name)
 {
     if (name[0] == '/')
         snprintf(buf, n, "%s", name);
@@ -131,7 +148,8 @@ static void srv_path(char *buf, size_t n, const char *name)
         snprintf(buf, n, "%s/%s", g_srv, name);
 }
 
-static int write_all(int fd, const char *p, size_t len)
+static int
+write_all(int fd, const char *p, size_t len)
 {
     while (len > 0) {
         ssize_t w = write(fd, p, len);
@@ -141,13 +159,14 @@ static int write_all(int fd, const char *p, size_t len)
             return -1;
         }
         p += w;
-        len -= (size_t)w;
+        len -= (size_t) w;
     }
     return 0;
 }
 
 static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logmsg(const char *fmt, ...)
+static void
+logmsg(const char *fmt, ...)
 {
     char ts[64], line[1024], path[512];
     va_list ap;
@@ -155,19 +174,21 @@ static void logmsg(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s pmm-stub[%d] %s\n", ts, (int)getpid(), line);
+    fprintf(stderr, "%s pmm-stub[%d] %s\n", ts, (int) getpid(), line);
     fflush(stderr);
 
     srv_path(path, sizeof path, "stub-events.log");
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd >= 0) {
-        dprintf(fd, "%s pid=%d version=%s %s\n", ts, (int)getpid(), g_version, line);
+        dprintf(fd, "%s pid=%d version=%s %s\n", ts, (int) getpid(), g_version,
+                line);
         fsync(fd);
         close(fd);
     }
 }
 
-static int srv_exists(const char *name)
+static int
+srv_exists(const char *name)
 {
     char path[512];
     struct stat st;
@@ -175,7 +196,8 @@ static int srv_exists(const char *name)
     return stat(path, &st) == 0;
 }
 
-static void fsync_parent(const char *path)
+static void
+fsync_parent(const char *path)
 {
     char dir[512];
     snprintf(dir, sizeof dir, "%s", path);
@@ -194,7 +216,8 @@ static void fsync_parent(const char *path)
 }
 
 /* Atomically replace <srv>/<name> with content (write tmp, fsync, rename). */
-static int write_file(const char *name, const char *content)
+static int
+write_file(const char *name, const char *content)
 {
     char path[512], tmp[520];
     srv_path(path, sizeof path, name);
@@ -218,7 +241,8 @@ static int write_file(const char *name, const char *content)
 }
 
 /* Read up to n-1 bytes of <srv>/<name>; -1 if it cannot be opened. */
-static int read_file(const char *name, char *buf, size_t n)
+static int
+read_file(const char *name, char *buf, size_t n)
 {
     char path[512];
     srv_path(path, sizeof path, name);
@@ -232,40 +256,46 @@ static int read_file(const char *name, char *buf, size_t n)
             continue;
         if (r <= 0)
             break;
-        got += (size_t)r;
+        got += (size_t) r;
     }
     close(fd);
     buf[got] = 0;
-    return (int)got;
+    return (int) got;
 }
 
-static int env_int(const char *name, int def)
+static int
+env_int(const char *name, int def)
 {
     const char *v = getenv(name);
     return (v && *v) ? atoi(v) : def;
 }
 
-static double env_double(const char *name, double def)
+static double
+env_double(const char *name, double def)
 {
     const char *v = getenv(name);
     return (v && *v) ? atof(v) : def;
 }
 
-static int env_true(const char *name)
+static int
+env_true(const char *name)
 {
     const char *v = getenv(name);
-    return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
-                 strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0);
+    return v
+           && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0
+               || strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0);
 }
 
-static const char *env_version(void)
+static const char *
+env_version(void)
 {
     const char *v = getenv("STUB_VERSION");
     return (v && *v) ? v : STUB_BUILD_VERSION;
 }
 
 /* "2.41.0", "v3.0.0-rc1\n" -> {2,41,0}; returns the number of parts found. */
-static int parse_version(const char *s, long v[3])
+static int
+parse_version(const char *s, long v[3])
 {
     int n = 0;
     v[0] = v[1] = v[2] = 0;
@@ -282,7 +312,8 @@ static int parse_version(const char *s, long v[3])
     return n;
 }
 
-static int cmp_version(const long a[3], const long b[3])
+static int
+cmp_version(const long a[3], const long b[3])
 {
     for (int i = 0; i < 3; i++)
         if (a[i] != b[i])
@@ -290,18 +321,28 @@ static int cmp_version(const long a[3], const long b[3])
     return 0;
 }
 
-static int major_of(const char *version)
+static int
+major_of(const char *version)
 {
     long v[3];
-    return parse_version(version, v) > 0 ? (int)v[0] : 0;
+    return parse_version(version, v) > 0 ? (int) v[0] : 0;
 }
 
-static int default_http_port(int major) { return major >= 3 ? 8080 : 80; }
-static int default_https_port(int major) { return major >= 3 ? 8443 : 443; }
+static int
+default_http_port(int major)
+{
+    return major >= 3 ? 8080 : 80;
+}
+static int
+default_https_port(int major)
+{
+    return major >= 3 ? 8443 : 443;
+}
 
 /* ---------- kids (connection handlers) ---------- */
 
-static void kid_add(pid_t p)
+static void
+kid_add(pid_t p)
 {
     for (int i = 0; i < MAXKIDS; i++)
         if (g_kids[i] == 0) {
@@ -310,7 +351,8 @@ static void kid_add(pid_t p)
         }
 }
 
-static void kid_reap(void)
+static void
+kid_reap(void)
 {
     pid_t p;
     while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
@@ -319,7 +361,8 @@ static void kid_reap(void)
                 g_kids[i] = 0;
 }
 
-static void kid_kill_all(void)
+static void
+kid_kill_all(void)
 {
     kid_reap();
     for (int i = 0; i < MAXKIDS; i++)
@@ -333,7 +376,8 @@ static void kid_kill_all(void)
 /* ---------- data volume version (like real PMM) ---------- */
 
 /* 0: ok, 1: refuse to start (downgrade) */
-static int check_data_version(void)
+static int
+check_data_version(void)
 {
     char buf[128], dir[512];
     long own[3], data[3];
@@ -348,13 +392,16 @@ static int check_data_version(void)
             *nl = 0;
         if (parse_version(buf, data) > 0 && cmp_version(data, own) > 0) {
             if (!env_true("PMM_ALLOW_DOWNGRADE")) {
-                logmsg("FATAL: data in %s/%s is version %s, newer than this PMM Server %s: "
-                       "refusing to downgrade (set PMM_ALLOW_DOWNGRADE=1 to override)",
+                logmsg("FATAL: data in %s/%s is version %s, newer than this "
+                       "PMM Server %s: "
+                       "refusing to downgrade (set PMM_ALLOW_DOWNGRADE=1 to "
+                       "override)",
                        g_srv, VERSION_FILE, buf, g_version);
                 return 1;
             }
-            logmsg("downgrade from data version %s to %s allowed by PMM_ALLOW_DOWNGRADE", buf,
-                   g_version);
+            logmsg("downgrade from data version %s to %s allowed by "
+                   "PMM_ALLOW_DOWNGRADE",
+                   buf, g_version);
         } else if (strcmp(buf, g_version) != 0) {
             logmsg("data version %s -> %s", buf, g_version);
         }
@@ -364,7 +411,8 @@ static int check_data_version(void)
     char content[128];
     snprintf(content, sizeof content, "%s\n", g_version);
     if (write_file(VERSION_FILE, content) < 0)
-        logmsg("warning: cannot write %s/%s: %s", g_srv, VERSION_FILE, strerror(errno));
+        logmsg("warning: cannot write %s/%s: %s", g_srv, VERSION_FILE,
+               strerror(errno));
     if (!srv_exists("pmm-distribution"))
         write_file("pmm-distribution", "docker\n");
     return 0;
@@ -372,7 +420,8 @@ static int check_data_version(void)
 
 /* ---------- sequence file ---------- */
 
-static int seq_open(const char *file)
+static int
+seq_open(const char *file)
 {
     char path[512];
     srv_path(path, sizeof path, file);
@@ -387,11 +436,11 @@ static int seq_open(const char *file)
     size_t len = 0;
     off_t off = 0;
     if (fstat(g_seq_fd, &st) == 0 && st.st_size > 0) {
-        if (st.st_size > (off_t)sizeof tail - 1)
-            off = st.st_size - (off_t)(sizeof tail - 1);
+        if (st.st_size > (off_t) sizeof tail - 1)
+            off = st.st_size - (off_t) (sizeof tail - 1);
         ssize_t r = pread(g_seq_fd, tail, sizeof tail - 1, off);
         if (r > 0)
-            len = (size_t)r;
+            len = (size_t) r;
     }
     tail[len] = 0;
     g_seq = 0;
@@ -416,13 +465,15 @@ static int seq_open(const char *file)
         end = b;
     }
     logmsg("seq: appending to %s every %.0f ms, continuing after %llu%s", path,
-           g_seq_interval * 1000, g_seq, g_seq_need_nl ? " (torn last line)" : "");
+           g_seq_interval * 1000, g_seq,
+           g_seq_need_nl ? " (torn last line)" : "");
     g_seq_next = now_mono();
     return 0;
 }
 
 /* Append a record if one is due; returns ms until the next one (or -1). */
-static int seq_tick(void)
+static int
+seq_tick(void)
 {
     if (g_seq_fd < 0)
         return -1;
@@ -431,11 +482,12 @@ static int seq_tick(void)
         char line[400];
         struct timespec rt;
         clock_gettime(CLOCK_REALTIME, &rt);
-        unsigned long long ms =
-            (unsigned long long)rt.tv_sec * 1000ULL + (unsigned long long)rt.tv_nsec / 1000000ULL;
-        int l = snprintf(line, sizeof line, "%s%llu %s %llu\n", g_seq_need_nl ? "\n" : "",
-                         g_seq + 1, g_host, ms);
-        if (write_all(g_seq_fd, line, (size_t)l) == 0 && fdatasync(g_seq_fd) == 0) {
+        unsigned long long ms = (unsigned long long) rt.tv_sec * 1000ULL
+                                + (unsigned long long) rt.tv_nsec / 1000000ULL;
+        int l = snprintf(line, sizeof line, "%s%llu %s %llu\n",
+                         g_seq_need_nl ? "\n" : "", g_seq + 1, g_host, ms);
+        if (write_all(g_seq_fd, line, (size_t) l) == 0
+            && fdatasync(g_seq_fd) == 0) {
             g_seq++;
             g_seq_need_nl = 0;
         } else {
@@ -446,13 +498,14 @@ static int seq_tick(void)
         if (g_seq_next < now) /* fell behind (slow disk): don't burst */
             g_seq_next = now + g_seq_interval;
     }
-    int ms = (int)((g_seq_next - now) * 1000.0 + 0.999);
+    int ms = (int) ((g_seq_next - now) * 1000.0 + 0.999);
     return ms < 0 ? 0 : ms;
 }
 
 /* ---------- TLS ---------- */
 
-static int gen_selfsigned(SSL_CTX *ctx)
+static int
+gen_selfsigned(SSL_CTX *ctx)
 {
     int rc = -1;
     EVP_PKEY *pkey = EVP_EC_gen("P-256");
@@ -460,18 +513,20 @@ static int gen_selfsigned(SSL_CTX *ctx)
     if (!pkey || !x)
         goto out;
     X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), (long)time(NULL));
+    ASN1_INTEGER_set(X509_get_serialNumber(x), (long) time(NULL));
     X509_gmtime_adj(X509_getm_notBefore(x), -3600);
     X509_gmtime_adj(X509_getm_notAfter(x), 3650L * 24 * 3600);
     X509_set_pubkey(x, pkey);
     X509_NAME *name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"PMM stub", -1, -1, 0);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"pmm-server", -1, -1,
-                               0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                               (const unsigned char *) "PMM stub", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               (const unsigned char *) "pmm-server", -1, -1, 0);
     X509_set_issuer_name(x, name);
     if (!X509_sign(x, pkey, EVP_sha256()))
         goto out;
-    if (SSL_CTX_use_certificate(ctx, x) != 1 || SSL_CTX_use_PrivateKey(ctx, pkey) != 1)
+    if (SSL_CTX_use_certificate(ctx, x) != 1
+        || SSL_CTX_use_PrivateKey(ctx, pkey) != 1)
         goto out;
     rc = 0;
 out:
@@ -480,7 +535,8 @@ out:
     return rc;
 }
 
-static SSL_CTX *make_ctx(void)
+static SSL_CTX *
+make_ctx(void)
 {
     OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -498,9 +554,9 @@ static SSL_CTX *make_ctx(void)
         srv_path(kbuf, sizeof kbuf, "nginx/certificate.key");
         key = kbuf;
     }
-    if (access(cert, R_OK) == 0 && access(key, R_OK) == 0 &&
-        SSL_CTX_use_certificate_chain_file(ctx, cert) == 1 &&
-        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1) {
+    if (access(cert, R_OK) == 0 && access(key, R_OK) == 0
+        && SSL_CTX_use_certificate_chain_file(ctx, cert) == 1
+        && SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1) {
         logmsg("tls: using certificate %s", cert);
         return ctx;
     }
@@ -516,7 +572,8 @@ static SSL_CTX *make_ctx(void)
 
 /* ---------- listening ---------- */
 
-static int listen_on(int port)
+static int
+listen_on(int port)
 {
     int one = 1, zero = 0;
     int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -524,11 +581,12 @@ static int listen_on(int port)
         struct sockaddr_in6 a6;
         memset(&a6, 0, sizeof a6);
         a6.sin6_family = AF_INET6;
-        a6.sin6_port = htons((unsigned short)port);
+        a6.sin6_port = htons((unsigned short) port);
         a6.sin6_addr = in6addr_any;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-        if (bind(fd, (struct sockaddr *)&a6, sizeof a6) == 0 && listen(fd, 128) == 0)
+        if (bind(fd, (struct sockaddr *) &a6, sizeof a6) == 0
+            && listen(fd, 128) == 0)
             return fd;
         close(fd);
     }
@@ -539,10 +597,11 @@ static int listen_on(int port)
     struct sockaddr_in a4;
     memset(&a4, 0, sizeof a4);
     a4.sin_family = AF_INET;
-    a4.sin_port = htons((unsigned short)port);
+    a4.sin_port = htons((unsigned short) port);
     a4.sin_addr.s_addr = htonl(INADDR_ANY);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, (struct sockaddr *)&a4, sizeof a4) < 0 || listen(fd, 128) < 0) {
+    if (bind(fd, (struct sockaddr *) &a4, sizeof a4) < 0
+        || listen(fd, 128) < 0) {
         int e = errno;
         close(fd);
         errno = e;
@@ -558,23 +617,25 @@ typedef struct {
     SSL *ssl;
 } conn_t;
 
-static int c_read(conn_t *c, char *buf, int n)
+static int
+c_read(conn_t *c, char *buf, int n)
 {
     if (c->ssl)
         return SSL_read(c->ssl, buf, n);
     ssize_t r;
     do {
-        r = read(c->fd, buf, (size_t)n);
+        r = read(c->fd, buf, (size_t) n);
     } while (r < 0 && errno == EINTR);
-    return (int)r;
+    return (int) r;
 }
 
-static void c_write(conn_t *c, const char *buf, int n)
+static void
+c_write(conn_t *c, const char *buf, int n)
 {
     int off = 0;
     while (off < n) {
         int w = c->ssl ? SSL_write(c->ssl, buf + off, n - off)
-                       : (int)write(c->fd, buf + off, (size_t)(n - off));
+                       : (int) write(c->fd, buf + off, (size_t) (n - off));
         if (w <= 0) {
             if (!c->ssl && w < 0 && errno == EINTR)
                 continue;
@@ -584,24 +645,28 @@ static void c_write(conn_t *c, const char *buf, int n)
     }
 }
 
-static void respond(conn_t *c, int code, const char *reason, const char *ctype, const char *body)
+static void
+respond(conn_t *c, int code, const char *reason, const char *ctype,
+        const char *body)
 {
     char hdr[512];
-    int bl = (int)strlen(body);
-    int hl = snprintf(hdr, sizeof hdr,
-                      "HTTP/1.1 %d %s\r\nServer: pmm-stub/%s\r\nContent-Type: %s\r\n"
-                      "Content-Length: %d\r\nConnection: close\r\n\r\n",
-                      code, reason, g_version, ctype, bl);
+    int bl = (int) strlen(body);
+    int hl = snprintf(
+        hdr, sizeof hdr,
+        "HTTP/1.1 %d %s\r\nServer: pmm-stub/%s\r\nContent-Type: %s\r\n"
+        "Content-Length: %d\r\nConnection: close\r\n\r\n",
+        code, reason, g_version, ctype, bl);
     c_write(c, hdr, hl);
     c_write(c, body, bl);
 }
 
-static void handle_readyz(conn_t *c)
+static void
+handle_readyz(conn_t *c)
 {
     char body[256];
     if (srv_exists(".stub-hang")) {
         logmsg("readyz: hanging (.stub-hang present) for %ds", g_hang_seconds);
-        sleep((unsigned)g_hang_seconds);
+        sleep((unsigned) g_hang_seconds);
         return;
     }
     if (srv_exists(".stub-unhealthy")) {
@@ -612,23 +677,25 @@ static void handle_readyz(conn_t *c)
     }
     double up = uptime_s();
     if (up < g_ready_delay) {
-        snprintf(body, sizeof body,
-                 "{\"code\":14,\"error\":\"warming up\",\"message\":\"warming up\","
-                 "\"uptime\":%.3f,\"ready_delay\":%.3f}\n",
-                 up, g_ready_delay);
+        snprintf(
+            body, sizeof body,
+            "{\"code\":14,\"error\":\"warming up\",\"message\":\"warming up\","
+            "\"uptime\":%.3f,\"ready_delay\":%.3f}\n",
+            up, g_ready_delay);
         respond(c, 503, "Service Unavailable", "application/json", body);
         return;
     }
     respond(c, 200, "OK", "application/json", "{}\n");
 }
 
-static void handle(conn_t *c, int is_tls)
+static void
+handle(conn_t *c, int is_tls)
 {
     char req[4096];
     int got = 0;
     /* read until the end of the headers (or a full buffer) */
-    while (got < (int)sizeof req - 1) {
-        int r = c_read(c, req + got, (int)sizeof req - 1 - got);
+    while (got < (int) sizeof req - 1) {
+        int r = c_read(c, req + got, (int) sizeof req - 1 - got);
         if (r <= 0)
             break;
         got += r;
@@ -647,20 +714,24 @@ static void handle(conn_t *c, int is_tls)
         *q = 0;
 
     int pmm3 = g_major >= 3;
-    if (strcmp(path, "/v1/readyz") == 0 || (pmm3 && strcmp(path, "/v1/server/readyz") == 0)) {
+    if (strcmp(path, "/v1/readyz") == 0
+        || (pmm3 && strcmp(path, "/v1/server/readyz") == 0)) {
         handle_readyz(c);
         return;
     }
-    if (strcmp(path, "/v1/version") == 0 || (pmm3 && strcmp(path, "/v1/server/version") == 0)) {
-        snprintf(body, sizeof body,
-                 "{\"version\":\"%s\",\"server\":{\"version\":\"%s\",\"full_version\":\"%s-stub\"},"
-                 "\"managed\":{\"version\":\"%s\"},\"stub\":true,\"uptime\":%.3f}\n",
-                 g_version, g_version, g_version, g_version, uptime_s());
+    if (strcmp(path, "/v1/version") == 0
+        || (pmm3 && strcmp(path, "/v1/server/version") == 0)) {
+        snprintf(
+            body, sizeof body,
+            "{\"version\":\"%s\",\"server\":{\"version\":\"%s\",\"full_"
+            "version\":\"%s-stub\"},"
+            "\"managed\":{\"version\":\"%s\"},\"stub\":true,\"uptime\":%.3f}\n",
+            g_version, g_version, g_version, g_version, uptime_s());
         respond(c, 200, "OK", "application/json", body);
         return;
     }
-    if (strcmp(path, "/ping") == 0 || strcmp(path, "/v1/Settings/Ping") == 0 ||
-        strcmp(path, "/") == 0) {
+    if (strcmp(path, "/ping") == 0 || strcmp(path, "/v1/Settings/Ping") == 0
+        || strcmp(path, "/") == 0) {
         snprintf(body, sizeof body, "pmm-stub %s %s uptime=%.3f\n", g_version,
                  is_tls ? "https" : "http", uptime_s());
         respond(c, 200, "OK", "text/plain", body);
@@ -669,10 +740,11 @@ static void handle(conn_t *c, int is_tls)
     respond(c, 404, "Not Found", "text/plain", "not found\n");
 }
 
-static void serve_child(int cfd, int is_tls)
+static void
+serve_child(int cfd, int is_tls)
 {
-    conn_t c = {cfd, NULL};
-    struct timeval tv = {10, 0};
+    conn_t c = { cfd, NULL };
+    struct timeval tv = { 10, 0 };
     setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     if (is_tls) {
@@ -699,22 +771,24 @@ static void serve_child(int cfd, int is_tls)
 /* ---------- client modes ---------- */
 
 /* "pmm-stub --healthcheck": exit 0 iff readyz on loopback answers 200. */
-static int healthcheck(void)
+static int
+healthcheck(void)
 {
-    int port = env_int("STUB_HTTP_PORT", default_http_port(major_of(env_version())));
+    int port
+        = env_int("STUB_HTTP_PORT", default_http_port(major_of(env_version())));
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a;
-    struct timeval tv = {2, 0};
+    struct timeval tv = { 2, 0 };
     char buf[256];
     if (fd < 0)
         return 1;
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)port);
+    a.sin_port = htons((unsigned short) port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+    if (connect(fd, (struct sockaddr *) &a, sizeof a) < 0) {
         close(fd);
         return 1;
     }
@@ -733,7 +807,8 @@ static int healthcheck(void)
 
 /* ---------- main ---------- */
 
-static void write_env_file(void)
+static void
+write_env_file(void)
 {
     size_t cap = 65536, len = 0;
     char *buf = malloc(cap);
@@ -753,7 +828,8 @@ static void write_env_file(void)
     free(buf);
 }
 
-static void accept_one(int lfd, int is_tls, int hfd, int sfd)
+static void
+accept_one(int lfd, int is_tls, int hfd, int sfd)
 {
     int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (cfd < 0)
@@ -776,7 +852,8 @@ static void accept_one(int lfd, int is_tls, int hfd, int sfd)
     close(cfd);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--healthcheck") == 0)
         return healthcheck();
@@ -815,8 +892,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     mkdir(g_srv, 0755);
-    logmsg("starting: version=%s http=%d https=%d ready_delay=%.3f", g_version, http_port,
-           https_port, g_ready_delay);
+    logmsg("starting: version=%s http=%d https=%d ready_delay=%.3f", g_version,
+           http_port, https_port, g_ready_delay);
     write_env_file();
 
     if (check_data_version() != 0)
@@ -845,8 +922,9 @@ int main(int argc, char **argv)
     {
         char ts[64], content[512];
         tstamp(ts, sizeof ts);
-        snprintf(content, sizeof content, "started=%s\npid=%d\nversion=%s\nhostname=%s\n", ts,
-                 (int)getpid(), g_version, g_host);
+        snprintf(content, sizeof content,
+                 "started=%s\npid=%d\nversion=%s\nhostname=%s\n", ts,
+                 (int) getpid(), g_version, g_host);
         write_file("stub-started", content);
     }
     const char *seq_file = getenv("STUB_SEQ_FILE");
@@ -863,22 +941,24 @@ int main(int argc, char **argv)
         if (exit_after > 0) {
             double left = exit_after - uptime_s();
             if (left <= 0) {
-                logmsg("STUB_EXIT_AFTER=%.3f reached: exiting with status 1 (simulated crash)",
+                logmsg("STUB_EXIT_AFTER=%.3f reached: exiting with status 1 "
+                       "(simulated crash)",
                        exit_after);
                 return 1;
             }
             if (left * 1000 < timeout)
-                timeout = (int)(left * 1000) + 1;
+                timeout = (int) (left * 1000) + 1;
         }
         int st = seq_tick();
         if (st >= 0 && st < timeout)
             timeout = st;
-        struct pollfd p[2] = {{hfd, POLLIN, 0}, {sfd, POLLIN, 0}};
+        struct pollfd p[2] = { { hfd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
         int r = poll(p, 2, timeout);
         if (r < 0) {
             if (errno == EINTR) {
                 if (g_term && srv_exists(".stub-ignore-term")) {
-                    logmsg("SIGTERM received but .stub-ignore-term present: ignoring");
+                    logmsg("SIGTERM received but .stub-ignore-term present: "
+                           "ignoring");
                     g_term = 0;
                 }
                 continue;
@@ -903,7 +983,7 @@ int main(int argc, char **argv)
         double left = until - now_mono();
         if (left <= 0)
             break;
-        int timeout = (int)(left * 1000) + 1;
+        int timeout = (int) (left * 1000) + 1;
         int st = seq_tick();
         if (st >= 0 && st < timeout)
             timeout = st;
@@ -917,8 +997,9 @@ int main(int argc, char **argv)
     {
         char ts[64], content[256];
         tstamp(ts, sizeof ts);
-        snprintf(content, sizeof content, "clean_shutdown=%s\npid=%d\nversion=%s\nuptime=%.3f\n", ts,
-                 (int)getpid(), g_version, uptime_s());
+        snprintf(content, sizeof content,
+                 "clean_shutdown=%s\npid=%d\nversion=%s\nuptime=%.3f\n", ts,
+                 (int) getpid(), g_version, uptime_s());
         write_file("stub-clean-shutdown", content);
     }
     logmsg("clean shutdown complete, exit 0");

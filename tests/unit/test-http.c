@@ -20,8 +20,7 @@
 
 #include "http.h"
 
-struct server
-{
+struct server {
     int fd;
     int port;
     const char *answer; /* NULL: accept, read, never answer */
@@ -30,134 +29,136 @@ struct server
 };
 
 static void *
-serve (void *arg)
+serve(void *arg)
 {
     struct server *s = arg;
-    int c = accept (s->fd, NULL, NULL);
+    int c = accept(s->fd, NULL, NULL);
     ssize_t n;
 
     if (c < 0)
         return NULL;
-    n = read (c, s->request, sizeof s->request - 1);
+    n = read(c, s->request, sizeof s->request - 1);
     if (n > 0)
         s->request[n] = '\0';
     if (s->answer)
-        (void) !write (c, s->answer, strlen (s->answer));
+        (void) !write(c, s->answer, strlen(s->answer));
     else
-        usleep (1500000);
-    close (c);
+        usleep(1500000);
+    close(c);
     return NULL;
 }
 
 static void
-server_start (struct server *s, const char *answer)
+server_start(struct server *s, const char *answer)
 {
     struct sockaddr_in a = { .sin_family = AF_INET };
     socklen_t len = sizeof a;
 
-    memset (s, 0, sizeof *s);
+    memset(s, 0, sizeof *s);
     s->answer = answer;
-    a.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
-    s->fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true (s->fd >= 0);
-    assert_int_equal (bind (s->fd, (struct sockaddr *) &a, sizeof a), 0);
-    assert_int_equal (listen (s->fd, 4), 0);
-    getsockname (s->fd, (struct sockaddr *) &a, &len);
-    s->port = ntohs (a.sin_port);
-    pthread_create (&s->thread, NULL, serve, s);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(s->fd >= 0);
+    assert_int_equal(bind(s->fd, (struct sockaddr *) &a, sizeof a), 0);
+    assert_int_equal(listen(s->fd, 4), 0);
+    getsockname(s->fd, (struct sockaddr *) &a, &len);
+    s->port = ntohs(a.sin_port);
+    pthread_create(&s->thread, NULL, serve, s);
 }
 
 static void
-server_stop (struct server *s)
+server_stop(struct server *s)
 {
-    pthread_join (s->thread, NULL);
-    close (s->fd);
+    pthread_join(s->thread, NULL);
+    close(s->fd);
 }
 
 static int
-get (struct server *s, int ms, struct ra_http_reply *r)
+get(struct server *s, int ms, struct ra_http_reply *r)
 {
     char url[128];
 
-    snprintf (url, sizeof url, "http://127.0.0.1:%d/v1/readyz", s->port);
-    return ra_http_get (url, NULL, ra_deadline_in_ms ((uint64_t) ms), r);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/readyz", s->port);
+    return ra_http_get(url, NULL, ra_deadline_in_ms((uint64_t) ms), r);
 }
 
 static void
-test_200 (void **state)
+test_200(void **state)
 {
     struct server s;
     struct ra_http_reply r;
 
     (void) state;
-    server_start (&s, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n{}\n");
-    assert_int_equal (get (&s, 2000, &r), 0);
-    assert_int_equal (r.status, 200);
-    assert_string_equal (r.body, "{}\n");
-    server_stop (&s);
-    assert_non_null (strstr (s.request, "GET /v1/readyz HTTP/1.0\r\n"));
-    assert_non_null (strstr (s.request, "Host: 127.0.0.1\r\n"));
+    server_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n{}\n");
+    assert_int_equal(get(&s, 2000, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{}\n");
+    server_stop(&s);
+    assert_non_null(strstr(s.request, "GET /v1/readyz HTTP/1.0\r\n"));
+    assert_non_null(strstr(s.request, "Host: 127.0.0.1\r\n"));
 }
 
 static void
-test_503 (void **state)
+test_503(void **state)
 {
     struct server s;
     struct ra_http_reply r;
 
     (void) state;
-    server_start (&s, "HTTP/1.1 503 Service Unavailable\r\n\r\n{\"error\":\"warming up\"}");
-    assert_int_equal (get (&s, 2000, &r), 0);
-    assert_int_equal (r.status, 503);
-    assert_non_null (strstr (r.body, "warming up"));
-    server_stop (&s);
+    server_start(
+        &s,
+        "HTTP/1.1 503 Service Unavailable\r\n\r\n{\"error\":\"warming up\"}");
+    assert_int_equal(get(&s, 2000, &r), 0);
+    assert_int_equal(r.status, 503);
+    assert_non_null(strstr(r.body, "warming up"));
+    server_stop(&s);
 }
 
 static void
-test_garbage (void **state)
+test_garbage(void **state)
 {
     struct server s;
     struct ra_http_reply r;
 
     (void) state;
-    server_start (&s, "SSH-2.0-OpenSSH\r\n");
-    assert_int_equal (get (&s, 2000, &r), -EPROTO);
-    assert_int_equal (r.status, 0);
-    server_stop (&s);
+    server_start(&s, "SSH-2.0-OpenSSH\r\n");
+    assert_int_equal(get(&s, 2000, &r), -EPROTO);
+    assert_int_equal(r.status, 0);
+    server_stop(&s);
 }
 
 static void
-test_never_answers (void **state)
+test_never_answers(void **state)
 {
     struct server s;
     struct ra_http_reply r;
-    uint64_t t0 = ra_now_ns ();
+    uint64_t t0 = ra_now_ns();
 
     (void) state;
-    server_start (&s, NULL);
-    assert_int_equal (get (&s, 300, &r), -ETIMEDOUT);
+    server_start(&s, NULL);
+    assert_int_equal(get(&s, 300, &r), -ETIMEDOUT);
     /* the deadline holds: 300 ms, not the server's 1.5 s */
-    assert_in_range ((ra_now_ns () - t0) / RA_NSEC_PER_MSEC, 250, 450);
-    server_stop (&s);
+    assert_in_range((ra_now_ns() - t0) / RA_NSEC_PER_MSEC, 250, 450);
+    server_stop(&s);
 }
 
 static void
-test_refused (void **state)
+test_refused(void **state)
 {
     struct server s;
     struct ra_http_reply r;
 
     (void) state;
-    server_start (&s, "HTTP/1.0 200 OK\r\n\r\n");
+    server_start(&s, "HTTP/1.0 200 OK\r\n\r\n");
     /* connect once so the thread ends, then the port is closed */
-    assert_int_equal (get (&s, 1000, &r), 0);
-    server_stop (&s);
-    assert_int_equal (get (&s, 1000, &r), -ECONNREFUSED);
-    assert_non_null (strstr (r.error, "refused"));
+    assert_int_equal(get(&s, 1000, &r), 0);
+    server_stop(&s);
+    assert_int_equal(get(&s, 1000, &r), -ECONNREFUSED);
+    assert_non_null(strstr(r.error, "refused"));
 }
 
 static void
-test_parse_url (void **state)
+test_parse_url(void **state)
 {
     char host[64];
     const char *path;
@@ -165,34 +166,53 @@ test_parse_url (void **state)
     struct ra_http_reply r;
 
     (void) state;
-    assert_int_equal (ra_http_parse_url ("http://10.88.0.2/v1/readyz", host, sizeof host, &port, &path, &tls), 0);
-    assert_string_equal (host, "10.88.0.2");
-    assert_int_equal (port, 80);
-    assert_string_equal (path, "/v1/readyz");
-    assert_int_equal (ra_http_parse_url ("https://[::1]:8443", host, sizeof host, &port, &path, &tls), 0);
-    assert_string_equal (host, "::1");
-    assert_int_equal (port, 8443);
-    assert_int_equal (tls, 1);
-    assert_string_equal (path, "/");
-    assert_int_equal (ra_http_parse_url ("ftp://x/", host, sizeof host, &port, &path, &tls), -EINVAL);
-    assert_int_equal (ra_http_parse_url ("http://x:0/", host, sizeof host, &port, &path, &tls), -EINVAL);
-    assert_int_equal (ra_http_parse_url ("http://x:99999/", host, sizeof host, &port, &path, &tls), -EINVAL);
-    assert_int_equal (ra_http_parse_url ("http://x/a b", host, sizeof host, &port, &path, &tls), -EINVAL);
-    assert_int_equal (ra_http_parse_url ("http://x/a\r\nX: y", host, sizeof host, &port, &path, &tls), -EINVAL);
-    assert_int_equal (ra_http_parse_url ("http:///", host, sizeof host, &port, &path, &tls), -EINVAL);
+    assert_int_equal(ra_http_parse_url("http://10.88.0.2/v1/readyz", host,
+                                       sizeof host, &port, &path, &tls),
+                     0);
+    assert_string_equal(host, "10.88.0.2");
+    assert_int_equal(port, 80);
+    assert_string_equal(path, "/v1/readyz");
+    assert_int_equal(ra_http_parse_url("https://[::1]:8443", host, sizeof host,
+                                       &port, &path, &tls),
+                     0);
+    assert_string_equal(host, "::1");
+    assert_int_equal(port, 8443);
+    assert_int_equal(tls, 1);
+    assert_string_equal(path, "/");
+    assert_int_equal(
+        ra_http_parse_url("ftp://x/", host, sizeof host, &port, &path, &tls),
+        -EINVAL);
+    assert_int_equal(
+        ra_http_parse_url("http://x:0/", host, sizeof host, &port, &path, &tls),
+        -EINVAL);
+    assert_int_equal(ra_http_parse_url("http://x:99999/", host, sizeof host,
+                                       &port, &path, &tls),
+                     -EINVAL);
+    assert_int_equal(ra_http_parse_url("http://x/a b", host, sizeof host, &port,
+                                       &path, &tls),
+                     -EINVAL);
+    assert_int_equal(ra_http_parse_url("http://x/a\r\nX: y", host, sizeof host,
+                                       &port, &path, &tls),
+                     -EINVAL);
+    assert_int_equal(
+        ra_http_parse_url("http:///", host, sizeof host, &port, &path, &tls),
+        -EINVAL);
     /* no name lookups on the monitor path */
-    assert_int_equal (ra_http_get ("http://pmm.example/", NULL, ra_deadline_in_ms (100), &r), -EINVAL);
-    assert_int_equal (ra_http_get ("http://127.0.0.1:1/", NULL, ra_now_ns (), &r), -ETIMEDOUT);
+    assert_int_equal(
+        ra_http_get("http://pmm.example/", NULL, ra_deadline_in_ms(100), &r),
+        -EINVAL);
+    assert_int_equal(ra_http_get("http://127.0.0.1:1/", NULL, ra_now_ns(), &r),
+                     -ETIMEDOUT);
 }
 
 int
-main (void)
+main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test (test_200),        cmocka_unit_test (test_503),
-        cmocka_unit_test (test_garbage),    cmocka_unit_test (test_never_answers),
-        cmocka_unit_test (test_refused),    cmocka_unit_test (test_parse_url),
+        cmocka_unit_test(test_200),     cmocka_unit_test(test_503),
+        cmocka_unit_test(test_garbage), cmocka_unit_test(test_never_answers),
+        cmocka_unit_test(test_refused), cmocka_unit_test(test_parse_url),
     };
 
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,33 +29,33 @@ static const struct ra_action_timeout timeouts[] = {
 static struct ra_ctx seen;
 
 static void
-act_ok (struct ra_ctx *ctx, struct ra_result *res)
+act_ok(struct ra_ctx *ctx, struct ra_result *res)
 {
     seen = *ctx;
-    ra_result_ok (res);
+    ra_result_ok(res);
 }
 
 static void
-act_fail (struct ra_ctx *ctx, struct ra_result *res)
+act_fail(struct ra_ctx *ctx, struct ra_result *res)
 {
     seen = *ctx;
-    ra_result_set (res, RA_OCF_ERR_INSTALLED, "image %s is not here",
-                   ra_param_str (&ctx->params, "image"));
+    ra_result_set(res, RA_OCF_ERR_INSTALLED, "image %s is not here",
+                  ra_param_str(&ctx->params, "image"));
 }
 
 static void
-act_forget (struct ra_ctx *ctx, struct ra_result *res)
+act_forget(struct ra_ctx *ctx, struct ra_result *res)
 {
     (void) ctx;
     (void) res;
 }
 
 static int
-check_image (const char *v, char *why, size_t len)
+check_image(const char *v, char *why, size_t len)
 {
-    if (strchr (v, ':'))
+    if (strchr(v, ':'))
         return 0;
-    snprintf (why, len, "needs a tag");
+    snprintf(why, len, "needs a tag");
     return -1;
 }
 
@@ -85,40 +85,40 @@ static char out[4096], err[4096];
 
 /* Runs ra_main(action) with stdout and stderr captured. */
 static int
-run (const char *action)
+run(const char *action)
 {
     char *argv[] = { (char *) "test-agent", (char *) action, NULL };
-    FILE *fo = tmpfile (), *fe = tmpfile ();
-    int so = dup (1), se = dup (2), rc;
+    FILE *fo = tmpfile(), *fe = tmpfile();
+    int so = dup(1), se = dup(2), rc;
     size_t n;
 
-    fflush (stdout);
-    fflush (stderr);
-    dup2 (fileno (fo), 1);
-    dup2 (fileno (fe), 2);
-    rc = ra_main (action ? 2 : 1, argv, &agent);
-    fflush (stdout);
-    fflush (stderr);
-    dup2 (so, 1);
-    dup2 (se, 2);
-    close (so);
-    close (se);
-    rewind (fo);
-    rewind (fe);
-    n = fread (out, 1, sizeof out - 1, fo);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(fileno(fo), 1);
+    dup2(fileno(fe), 2);
+    rc = ra_main(action ? 2 : 1, argv, &agent);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(so, 1);
+    dup2(se, 2);
+    close(so);
+    close(se);
+    rewind(fo);
+    rewind(fe);
+    n = fread(out, 1, sizeof out - 1, fo);
     out[n] = '\0';
-    n = fread (err, 1, sizeof err - 1, fe);
+    n = fread(err, 1, sizeof err - 1, fe);
     err[n] = '\0';
-    fclose (fo);
-    fclose (fe);
+    fclose(fo);
+    fclose(fe);
     return rc;
 }
 
 /* The last line of stderr. */
 static const char *
-last_line (void)
+last_line(void)
 {
-    size_t n = strlen (err);
+    size_t n = strlen(err);
 
     while (n > 0 && err[n - 1] == '\n')
         err[--n] = '\0';
@@ -128,107 +128,111 @@ last_line (void)
 }
 
 static int
-setup (void **state)
+setup(void **state)
 {
     (void) state;
-    unsetenv ("OCF_RESKEY_image");
-    unsetenv ("OCF_RESKEY_mode");
-    unsetenv ("OCF_RESKEY_CRM_meta_timeout");
-    unsetenv ("OCF_RESKEY_CRM_meta_interval");
-    unsetenv ("OCF_EXIT_REASON_PREFIX");
-    setenv ("OCF_RESOURCE_INSTANCE", "pmm", 1);
-    setenv ("HA_LOGFACILITY", "none", 1);
-    memset (&seen, 0, sizeof seen);
+    unsetenv("OCF_RESKEY_image");
+    unsetenv("OCF_RESKEY_mode");
+    unsetenv("OCF_RESKEY_CRM_meta_timeout");
+    unsetenv("OCF_RESKEY_CRM_meta_interval");
+    unsetenv("OCF_EXIT_REASON_PREFIX");
+    setenv("OCF_RESOURCE_INSTANCE", "pmm", 1);
+    setenv("HA_LOGFACILITY", "none", 1);
+    memset(&seen, 0, sizeof seen);
     return 0;
 }
 
 static void
-test_meta_data (void **state)
+test_meta_data(void **state)
 {
     (void) state;
-    assert_int_equal (run ("meta-data"), RA_OCF_SUCCESS);
-    assert_string_equal (out, "<resource-agent name=\"test-agent\"/>\n");
-    assert_string_equal (err, "");
+    assert_int_equal(run("meta-data"), RA_OCF_SUCCESS);
+    assert_string_equal(out, "<resource-agent name=\"test-agent\"/>\n");
+    assert_string_equal(err, "");
 }
 
 static void
-test_unknown_action (void **state)
+test_unknown_action(void **state)
 {
     (void) state;
-    assert_int_equal (run ("migrate_to"), RA_OCF_ERR_UNIMPLEMENTED);
-    assert_string_equal (last_line (), "ocf-exit-reason:action 'migrate_to' "
-                                       "is not implemented by test-agent");
-    assert_int_equal (run ("Start"), RA_OCF_ERR_UNIMPLEMENTED);
-    assert_int_equal (run ("start "), RA_OCF_ERR_UNIMPLEMENTED);
-    assert_int_equal (run (NULL), RA_OCF_ERR_ARGS);
-    assert_non_null (strstr (err, "usage: test-agent {start|stop|monitor|meta-data}"));
+    assert_int_equal(run("migrate_to"), RA_OCF_ERR_UNIMPLEMENTED);
+    assert_string_equal(last_line(), "ocf-exit-reason:action 'migrate_to' "
+                                     "is not implemented by test-agent");
+    assert_int_equal(run("Start"), RA_OCF_ERR_UNIMPLEMENTED);
+    assert_int_equal(run("start "), RA_OCF_ERR_UNIMPLEMENTED);
+    assert_int_equal(run(NULL), RA_OCF_ERR_ARGS);
+    assert_non_null(
+        strstr(err, "usage: test-agent {start|stop|monitor|meta-data}"));
 }
 
 static void
-test_bad_params (void **state)
+test_bad_params(void **state)
 {
     (void) state;
-    assert_int_equal (run ("start"), RA_OCF_ERR_CONFIGURED);
-    assert_string_equal (last_line (), "ocf-exit-reason:required parameter image is not set");
-    setenv ("OCF_RESKEY_image", "pmm", 1);
-    assert_int_equal (run ("start"), RA_OCF_ERR_CONFIGURED);
-    assert_string_equal (last_line (), "ocf-exit-reason:image=pmm: needs a tag");
-    setenv ("OCF_RESKEY_image", "pmm:2", 1);
-    setenv ("OCF_RESKEY_mode", "c", 1);
-    assert_int_equal (run ("start"), RA_OCF_ERR_CONFIGURED);
-    assert_string_equal (last_line (), "ocf-exit-reason:mode=c is not one of: a b");
+    assert_int_equal(run("start"), RA_OCF_ERR_CONFIGURED);
+    assert_string_equal(last_line(),
+                        "ocf-exit-reason:required parameter image is not set");
+    setenv("OCF_RESKEY_image", "pmm", 1);
+    assert_int_equal(run("start"), RA_OCF_ERR_CONFIGURED);
+    assert_string_equal(last_line(), "ocf-exit-reason:image=pmm: needs a tag");
+    setenv("OCF_RESKEY_image", "pmm:2", 1);
+    setenv("OCF_RESKEY_mode", "c", 1);
+    assert_int_equal(run("start"), RA_OCF_ERR_CONFIGURED);
+    assert_string_equal(last_line(),
+                        "ocf-exit-reason:mode=c is not one of: a b");
     /* an action without RA_NEEDS_PARAMS still runs */
-    assert_int_equal (run ("stop"), RA_OCF_ERR_INSTALLED);
-    assert_string_equal (last_line (), "ocf-exit-reason:image pmm:2 is not here");
+    assert_int_equal(run("stop"), RA_OCF_ERR_INSTALLED);
+    assert_string_equal(last_line(), "ocf-exit-reason:image pmm:2 is not here");
 }
 
 static void
-test_context (void **state)
+test_context(void **state)
 {
-    uint64_t t0 = ra_now_ns ();
+    uint64_t t0 = ra_now_ns();
 
     (void) state;
-    setenv ("OCF_RESKEY_image", "pmm:2", 1);
-    setenv ("OCF_RESKEY_CRM_meta_timeout", "5000", 1);
-    setenv ("OCF_RESKEY_CRM_meta_interval", "10000", 1);
-    setenv ("OCF_RESKEY_CRM_meta_on_node", "node7", 1);
-    assert_int_equal (run ("start"), RA_OCF_SUCCESS);
-    assert_string_equal (err, "");
-    assert_string_equal (seen.instance, "pmm");
-    assert_string_equal (seen.node, "node7");
-    assert_true (ra_ctx_is_recurring (&seen));
+    setenv("OCF_RESKEY_image", "pmm:2", 1);
+    setenv("OCF_RESKEY_CRM_meta_timeout", "5000", 1);
+    setenv("OCF_RESKEY_CRM_meta_interval", "10000", 1);
+    setenv("OCF_RESKEY_CRM_meta_on_node", "node7", 1);
+    assert_int_equal(run("start"), RA_OCF_SUCCESS);
+    assert_string_equal(err, "");
+    assert_string_equal(seen.instance, "pmm");
+    assert_string_equal(seen.node, "node7");
+    assert_true(ra_ctx_is_recurring(&seen));
     /* 5 s op timeout keeps a 0.5 s margin */
-    assert_in_range ((seen.deadline - t0) / RA_NSEC_PER_MSEC, 4400, 4500);
+    assert_in_range((seen.deadline - t0) / RA_NSEC_PER_MSEC, 4400, 4500);
     /* without Pacemaker's timeout: the metadata's (60 s, margin 5 s) */
-    unsetenv ("OCF_RESKEY_CRM_meta_timeout");
-    t0 = ra_now_ns ();
-    assert_int_equal (run ("start"), RA_OCF_SUCCESS);
-    assert_in_range ((seen.deadline - t0) / RA_NSEC_PER_MSEC, 54900, 55000);
-    unsetenv ("OCF_RESKEY_CRM_meta_on_node");
+    unsetenv("OCF_RESKEY_CRM_meta_timeout");
+    t0 = ra_now_ns();
+    assert_int_equal(run("start"), RA_OCF_SUCCESS);
+    assert_in_range((seen.deadline - t0) / RA_NSEC_PER_MSEC, 54900, 55000);
+    unsetenv("OCF_RESKEY_CRM_meta_on_node");
 }
 
 static void
-test_forgotten_result (void **state)
+test_forgotten_result(void **state)
 {
     (void) state;
     /* an action that sets nothing fails, it never succeeds by accident */
-    assert_int_equal (run ("monitor"), RA_OCF_ERR_GENERIC);
-    assert_string_equal (last_line (), "ocf-exit-reason:monitor returned no result");
-    setenv ("OCF_EXIT_REASON_PREFIX", "reason=", 1);
-    assert_int_equal (run ("monitor"), RA_OCF_ERR_GENERIC);
-    assert_string_equal (last_line (), "reason=monitor returned no result");
+    assert_int_equal(run("monitor"), RA_OCF_ERR_GENERIC);
+    assert_string_equal(last_line(),
+                        "ocf-exit-reason:monitor returned no result");
+    setenv("OCF_EXIT_REASON_PREFIX", "reason=", 1);
+    assert_int_equal(run("monitor"), RA_OCF_ERR_GENERIC);
+    assert_string_equal(last_line(), "reason=monitor returned no result");
 }
 
 int
-main (void)
+main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup (test_meta_data, setup),
-        cmocka_unit_test_setup (test_unknown_action, setup),
-        cmocka_unit_test_setup (test_bad_params, setup),
-        cmocka_unit_test_setup (test_context, setup),
-        cmocka_unit_test_setup (test_forgotten_result, setup),
+        cmocka_unit_test_setup(test_meta_data, setup),
+        cmocka_unit_test_setup(test_unknown_action, setup),
+        cmocka_unit_test_setup(test_bad_params, setup),
+        cmocka_unit_test_setup(test_context, setup),
+        cmocka_unit_test_setup(test_forgotten_result, setup),
     };
 
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,8 +33,8 @@
 
 #include <cmocka.h>
 
-#include "runtime.h"
 #include "ra-spawn.h"
+#include "runtime.h"
 
 #define SH "/bin/sh"
 #define PERL "/usr/bin/perl"
