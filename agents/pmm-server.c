@@ -160,6 +160,7 @@ check_image(const struct ra_ctx *ctx, const struct server_conf *c,
         if (r == 0)
             r = ops->image_inspect(rt, c->image, img, ctx->deadline);
     }
+    server_publish_image(ctx, r == 0 ? img->id : "", true);
     if (r == -ENOENT)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
                       "image %s is not present on this node: pull it (%s pull "
@@ -178,10 +179,10 @@ check_downgrade(const struct server_conf *c, const struct rt_image *img,
                 struct ra_result *res)
 {
     char path[4096], data[64] = "", tag[128];
-    const char *mine = *img->version ? img->version
-                                     : ra_image_tag(c->image, tag, sizeof tag);
+    const char *named = ra_image_tag(c->image, tag, sizeof tag);
+    const char *mine = *img->version ? img->version : named;
     FILE *f;
-    int ok;
+    int ok, tag_ok;
 
     if (!*c->volume || c->allow_downgrade)
         return 0;
@@ -196,6 +197,15 @@ check_downgrade(const struct server_conf *c, const struct rt_image *img,
     data[strcspn(data, " \t\r\n")] = '\0';
     if (ra_version_cmp(mine, data, &ok) >= 0 || !ok)
         return 0;
+    /* the configured tag is fine, this node's image is not: ban the node,
+     * not the resource */
+    if (ra_version_cmp(named, data, &tag_ok) >= 0 && tag_ok) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "%s is PMM %s on this node, older than the data in %s "
+                      "(PMM %s): pull the right image on this node",
+                      c->image, mine, c->volume, data);
+        return -1;
+    }
     ra_result_set(res, RA_OCF_ERR_CONFIGURED,
                   "image %s is PMM %s but the data in %s was written by PMM "
                   "%s: PMM refuses to downgrade; use an image >= %s (or set "
@@ -253,6 +263,15 @@ wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
                   (double) (ra_now_ns() - t0) / 1e9, url, why);
 }
 
+static void
+warn_disagreement(const struct ra_ctx *ctx, const struct rt_image *img)
+{
+    char list[RA_REASON_MAX];
+
+    if (server_nodes_differ(ctx, img->id, list, sizeof list) > 0)
+        ra_warn("nodes disagree on the image: here %.12s, %s", img->id, list);
+}
+
 /* Runs the container unless the right one already runs; fills @ct. */
 static int
 run_container(const struct ra_ctx *ctx, struct server_conf *c,
@@ -296,8 +315,11 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
         || check_volume_dir(&c, res) < 0
         || check_image(ctx, &c, ops, &rt, &img, res) < 0
-        || check_downgrade(&c, &img, res) < 0
-        || run_container(ctx, &c, ops, &rt, &img, &ct, res) < 0)
+        || server_marker_check(&c, &img, res) < 0
+        || check_downgrade(&c, &img, res) < 0)
+        goto done;
+    warn_disagreement(ctx, &img);
+    if (run_container(ctx, &c, ops, &rt, &img, &ct, res) < 0)
         goto done;
     derive_url(&c, &ct, url, sizeof url);
     r = record(ctx, &c, &ct, url);
@@ -316,6 +338,8 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     if (r < 0)
         goto done;
     wait_ready(ctx, &c, &st, url, res);
+    if (res->rc == RA_OCF_SUCCESS)
+        server_marker_write(ctx, &c, &img);
 done:
     close_runtime(ops, &rt);
     server_conf_free(&c);
@@ -471,14 +495,17 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c,
                       "%s", rt.err);
         return;
     }
+    /* every probe tells the cluster what this node would run */
+    r = ops->image_inspect(&rt, c->image, &img, ctx->deadline);
+    if (r == 0 || r == -ENOENT)
+        server_publish_image(ctx, r == 0 ? img.id : "", true);
     r = ops->container_inspect(&rt, c->name, &ct, ctx->deadline);
     if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "cannot inspect container %s: %s", c->name, rt.err);
     else if (!ct.exists || !ct.running)
         ra_result_set(res, RA_OCF_NOT_RUNNING, "%s", "");
-    else if (ops->image_inspect(&rt, c->image, &img, ctx->deadline) < 0
-             || !same_id(ct.image_id, img.id))
+    else if (!same_id(ct.image_id, img.id))
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "container %s runs image %s, not the configured %s",
                       c->name, ct.image, c->image);
@@ -522,13 +549,29 @@ server_monitor(struct ra_ctx *ctx, struct ra_result *res)
                       "container %s (pid %s) is gone: it crashed or was "
                       "stopped outside the cluster",
                       name, ra_state_get(&st, "pid"));
-    else
+    else {
+        /* reaches attrd only if the value changed: normally never */
+        server_publish_image(ctx, ra_state_get(&st, "image_id"), false);
         check_ready(ctx, &c,
                     *c.readyz_url ? c.readyz_url : ra_state_get(&st, "url"),
                     res);
+    }
 }
 
 /* ---- validate-all ------------------------------------------------------- */
+
+/* Every online node must resolve the reference to the same image. */
+static void
+check_nodes(const struct ra_ctx *ctx, const struct server_conf *c,
+            const struct rt_image *img, struct ra_result *res)
+{
+    char list[RA_REASON_MAX];
+
+    if (server_nodes_differ(ctx, img->id, list, sizeof list) > 0)
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "pull the same image on every node: here %.12s, but %s",
+                      img->id, list);
+}
 
 static void
 server_validate(struct ra_ctx *ctx, struct ra_result *res)
@@ -549,8 +592,9 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
         ra_result_set(res, RA_OCF_ERR_GENERIC, "the %s does not answer: %s",
                       rt_transport_name(&rt), rt.err);
     else if (check_volume_dir(&c, res) == 0
-             && check_image(ctx, &c, ops, &rt, &img, res) == 0)
-        (void) check_downgrade(&c, &img, res);
+             && check_image(ctx, &c, ops, &rt, &img, res) == 0
+             && check_downgrade(&c, &img, res) == 0)
+        check_nodes(ctx, &c, &img, res);
 done:
     close_runtime(ops, &rt);
     server_conf_free(&c);

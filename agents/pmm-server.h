@@ -54,6 +54,27 @@ int server_conf_run(struct server_conf *c, enum rt_transport transport,
 /** Frees what server_conf_run() allocated; safe to call twice. */
 void server_conf_free(struct server_conf *c);
 
+/**
+ * Publishes @image_id ("" = absent) as this node's pmmha-image-<resource>
+ * attribute; unless @always, only when it changed since the last time.
+ */
+void server_publish_image(const struct ra_ctx *ctx, const char *image_id,
+                          bool always);
+
+/** Refuses (ERR_INSTALLED) when the data was last written by another image
+ * under the same reference; -1 then, else 0. */
+int server_marker_check(const struct server_conf *c, const struct rt_image *img,
+                        struct ra_result *res);
+
+/** Records in the data volume which image runs on it now. */
+void server_marker_write(const struct ra_ctx *ctx, const struct server_conf *c,
+                         const struct rt_image *img);
+
+/** Lists in @buf the online nodes whose published image differs from
+ * @local_id; returns how many (0 also when there is no cluster). */
+int server_nodes_differ(const struct ra_ctx *ctx, const char *local_id,
+                        char *buf, size_t len);
+
 /** The parameter checks ra_main() runs before start and validate-all. */
 extern const struct ra_param_check server_checks[];
 

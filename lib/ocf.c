@@ -119,7 +119,8 @@ ctx_init(struct ra_ctx *ctx, const struct ra_agent *agent, const char *action)
         ctx->check_level = (int) ll;
     ctx->rsctmp = env_or("HA_RSCTMP", "/run/resource-agents");
     ctx->node = getenv("OCF_RESKEY_CRM_meta_on_node");
-    if (!ctx->node || !*ctx->node)
+    ctx->in_cluster = ctx->node && *ctx->node;
+    if (!ctx->in_cluster)
         ctx->node = uname(&uts) == 0 ? uts.nodename : "localhost";
 }
 

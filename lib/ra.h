@@ -48,6 +48,7 @@ struct ra_ctx {
     uint64_t interval_ms;   /**< OCF_RESKEY_CRM_meta_interval, 0 = probe */
     int check_level;        /**< OCF_CHECK_LEVEL (0, 10, 20) */
     const char *node;       /**< our node's name as the cluster knows it */
+    bool in_cluster;        /**< run by Pacemaker (CRM_meta_on_node set) */
     const char *rsctmp;     /**< HA_RSCTMP, where state files live */
 };
 
