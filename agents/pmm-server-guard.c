@@ -60,7 +60,7 @@ attrd(const struct ra_ctx *ctx, const char *const *args,
         return r;
     }
     argv[0] = prog;
-    while (args[n] && n < sizeof argv / sizeof argv[0] - 2) {
+    while (n < sizeof argv / sizeof argv[0] - 2 && args[n]) {
         argv[n + 1] = (char *) args[n];
         n++;
     }

@@ -1,28 +1,590 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pmm-storage - placeholder: being written (issue 3). */
+/*
+ * pmm-storage - OCF resource agent for PMM Server's /srv on a shared block
+ * device, used by one node at a time.
+ *
+ * start checks with libblkid what is on the device, takes a disk lease
+ * (pmm-storage-lease.c), checks the filesystem when its superblock asks
+ * for it, mounts with mount(2) and verifies in mountinfo. stop stops the
+ * processes using the filesystem, unmounts without a lazy detach, proves
+ * it and releases the lease. A recurring monitor reads mountinfo and
+ * renews the lease with two O_DIRECT I/Os: it spawns nothing.
+ */
 #include "config.h"
 
-#include "ra.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pmm-storage.h"
+#include "procuse.h"
+#include "state.h"
 
 extern const struct ra_param_def pmm_storage_params[];
 extern const struct ra_action_timeout pmm_storage_timeouts[];
 extern const char pmm_storage_meta_xml[];
 
-static const struct ra_action actions[] = {
+#define USERS_MAX 256
+
+/* ---- state: what start found, so a monitor asks nobody ---------------- */
+
+static int
+state_file(const struct ra_ctx *ctx, char *buf, size_t len)
+{
+    return ra_state_path(ctx->rsctmp, STORAGE_AGENT, ctx->instance, buf, len);
+}
+
+static int
+state_load(const struct ra_ctx *ctx, struct ra_state *st)
+{
+    char path[4096];
+
+    if (state_file(ctx, path, sizeof path) < 0)
+        return -EINVAL;
+    return ra_state_load(path, st);
+}
+
+static int
+state_save(const struct ra_ctx *ctx, const struct storage_dev *dev,
+           const struct storage_lease *l)
+{
+    struct ra_state st = { 0 };
+    char path[4096], num[64];
+    int r = state_file(ctx, path, sizeof path);
+
+    if (r < 0)
+        return r;
+    ra_state_set(&st, "dev", dev->path);
+    snprintf(num, sizeof num, "%u:%u", dev->major, dev->minor);
+    ra_state_set(&st, "rdev", num);
+    ra_state_set(&st, "uuid", dev->uuid);
+    if (l && l->fd >= 0) {
+        ra_state_set(&st, "lease_path", l->path);
+        snprintf(num, sizeof num, "%llu", (unsigned long long) l->off);
+        ra_state_set(&st, "lease_off", num);
+        snprintf(num, sizeof num, "%llu", (unsigned long long) l->dev_size);
+        ra_state_set(&st, "lease_size", num);
+    }
+    return ra_state_save(path, &st);
+}
+
+static void
+state_remove(const struct ra_ctx *ctx)
+{
+    char path[4096];
+
+    if (state_file(ctx, path, sizeof path) == 0)
+        ra_state_remove(path);
+}
+
+/* The device the resource mounts: as start recorded it, else found now. */
+static int
+known_dev(const struct storage_conf *c, const struct ra_state *st,
+          struct storage_dev *dev)
+{
+    const char *path = st ? ra_state_get(st, "dev") : NULL;
+    const char *rdev = st ? ra_state_get(st, "rdev") : NULL;
+    const char *uuid = st ? ra_state_get(st, "uuid") : NULL;
+    struct ra_result ignored;
+
+    if (path && rdev && sscanf(rdev, "%u:%u", &dev->major, &dev->minor) == 2) {
+        snprintf(dev->path, sizeof dev->path, "%s", path);
+        snprintf(dev->uuid, sizeof dev->uuid, "%s", uuid ? uuid : "");
+        return 0;
+    }
+    return storage_dev_find(c, dev, &ignored);
+}
+
+/* The lease where start put it, else where it belongs now. */
+static int
+lease_from_state(const struct storage_conf *c, const struct ra_state *st,
+                 const struct storage_dev *dev, struct storage_lease *l,
+                 struct ra_result *res)
+{
+    const char *path = st ? ra_state_get(st, "lease_path") : NULL;
+    const char *off = st ? ra_state_get(st, "lease_off") : NULL;
+    const char *size = st ? ra_state_get(st, "lease_size") : NULL;
+    long long o, s;
+
+    l->fd = -1;
+    if (path && off && size && ra_parse_ll(off, &o) == 0
+        && ra_parse_ll(size, &s) == 0)
+        return storage_lease_reopen(path, (uint64_t) o, (uint64_t) s, l, res);
+    return storage_lease_open(c, dev, l, res);
+}
+
+static bool
+same_dev(const struct ra_mount *m, const struct storage_dev *dev)
+{
+    return m->major == dev->major && m->minor == dev->minor;
+}
+
+/* ---- start ------------------------------------------------------------ */
+
+/* 1 when ours is mounted there already, 0 when free, -1 with @res set. */
+static int
+check_mount_points(const struct storage_conf *c, const struct storage_dev *dev,
+                   struct ra_result *res)
+{
+    struct ra_mount m;
+
+    if (ra_mountinfo_by_target(NULL, c->directory, &m) == 0) {
+        if (same_dev(&m, dev))
+            return 1;
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%s (%s) is mounted on %s: unmount it, or choose "
+                      "another directory",
+                      m.source, m.fstype, c->directory);
+        return -1;
+    }
+    if (ra_mountinfo_by_dev(NULL, dev->major, dev->minor, NULL, &m) == 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%s is already mounted on %s: unmount it there first",
+                      dev->path, m.target);
+        return -1;
+    }
+    return 0;
+}
+
+/* Nothing else on this node holds the device: no mount in another mount
+ * namespace, no device-mapper or md claim. */
+static int
+check_exclusive(const struct storage_dev *dev, struct ra_result *res)
+{
+    int fd = open(dev->path, O_RDONLY | O_EXCL | O_CLOEXEC);
+
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    ra_result_set(res, RA_OCF_ERR_GENERIC,
+                  "%s is in use (%s): mounted in another mount namespace or "
+                  "held by device-mapper/md? see /sys/class/block/*/holders",
+                  dev->path, strerror(errno));
+    return -1;
+}
+
+static int
+mkdir_p(const char *dir)
+{
+    char buf[RA_MOUNT_PATH_MAX];
+
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *s = buf + 1;; s++) {
+        char c = *s;
+
+        if (c != '/' && c != '\0')
+            continue;
+        *s = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+            return -errno;
+        *s = c;
+        if (!c)
+            break;
+    }
+    return 0;
+}
+
+static int
+do_mount(const struct storage_conf *c, const struct storage_dev *dev,
+         struct ra_result *res)
+{
+    struct ra_mount m;
+    struct stat st;
+    int r = mkdir_p(c->directory);
+
+    if (r < 0 || stat(c->directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "cannot make the mount point %s: %s", c->directory,
+                      strerror(r < 0 ? -r : ENOTDIR));
+        return -1;
+    }
+    if (mount(dev->path, c->directory, c->fstype, c->mopts.flags,
+              *c->mopts.data ? c->mopts.data : NULL)
+        < 0) {
+        r = errno;
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "mount %s on %s failed: %s (options '%s'; the kernel "
+                      "log says why)",
+                      dev->path, c->directory, strerror(r), c->options);
+        return -1;
+    }
+    if (ra_mountinfo_by_target(NULL, c->directory, &m) == 0
+        && same_dev(&m, dev))
+        return 0;
+    ra_result_set(res, RA_OCF_ERR_GENERIC,
+                  "mount(2) of %s on %s succeeded but mountinfo does not "
+                  "show it",
+                  dev->path, c->directory);
+    (void) umount2(c->directory, UMOUNT_NOFOLLOW);
+    return -1;
+}
+
+static void
+release_quietly(const struct ra_ctx *ctx, struct storage_lease *l)
+{
+    char why[128];
+
+    if (l->fd >= 0 && storage_lease_release(ctx, l, why, sizeof why) < 0)
+        ra_warn("cannot release the lease on %s: %s", l->path, why);
+}
+
+static void
+storage_start(struct ra_ctx *ctx, struct ra_result *res)
+{
+    struct storage_conf c;
+    struct storage_dev dev;
+    struct storage_lease l = { .fd = -1 };
+    int here;
+
+    storage_conf_read(ctx, &c);
+    if (storage_dev_find(&c, &dev, res) < 0
+        || storage_dev_check_type(&c, &dev, res) < 0)
+        return;
+    here = check_mount_points(&c, &dev, res);
+    if (here < 0)
+        return;
+    if (c.lease
+        && (storage_lease_open(&c, &dev, &l, res) < 0
+            || storage_lease_acquire(ctx, &c, &dev, &l, res) < 0))
+        goto done;
+    if (!here
+        && (check_exclusive(&dev, res) < 0
+            || storage_dev_fsck(ctx, &c, &dev, res) < 0
+            || do_mount(&c, &dev, res) < 0)) {
+        release_quietly(ctx, &l);
+        goto done;
+    }
+    if (state_save(ctx, &dev, &l) < 0)
+        ra_warn("cannot record the mount in %s: monitors will look the "
+                "device up",
+                ctx->rsctmp);
+    ra_info("%s (%s) %s on %s%s", dev.path, c.fstype,
+            here ? "was already mounted" : "mounted", c.directory,
+            c.lease ? ", lease taken" : "");
+    ra_result_ok(res);
+done:
+    storage_lease_close(&l);
+}
+
+/* ---- stop ------------------------------------------------------------- */
+
+static void
+signal_users(const struct ra_mount *m, int sig)
+{
+    pid_t pids[USERS_MAX];
+    int n = ra_procs_using(NULL, m->major, m->minor, pids, USERS_MAX);
+
+    for (int i = 0; i < n && i < USERS_MAX; i++) {
+        char path[64], comm[64] = "?";
+        FILE *f;
+
+        snprintf(path, sizeof path, "/proc/%d/comm", (int) pids[i]);
+        f = fopen(path, "re");
+        if (f) {
+            if (fgets(comm, sizeof comm, f))
+                comm[strcspn(comm, "\n")] = '\0';
+            fclose(f);
+        }
+        ra_info("%s: pid %d (%s) uses %s",
+                sig == SIGKILL ? "SIGKILL" : "SIGTERM", (int) pids[i], comm,
+                m->target);
+        (void) kill(pids[i], sig);
+    }
+}
+
+static void
+busy_reason(const struct storage_conf *c, const struct ra_mount *m,
+            const char *what, struct ra_result *res)
+{
+    pid_t pids[8];
+    int n = ra_procs_using(NULL, m->major, m->minor, pids, 8);
+
+    if (n > 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%s is busy %s: %d process(es) use it (pid %d first); "
+                      "stop them",
+                      c->directory, what, n, (int) pids[0]);
+    else
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%s is busy %s but no process uses it: is something "
+                      "mounted below it? (findmnt -R %s)",
+                      c->directory, what, c->directory);
+}
+
+/* umount2 until it works: SIGTERM the users, then SIGKILL after grace. */
+static int
+unmount_loop(const struct ra_ctx *ctx, const struct storage_conf *c,
+             const struct ra_mount *m, struct ra_result *res)
+{
+    uint64_t grace = c->grace_ms, half;
+    ra_deadline_t kill_at = 0;
+    int delay = 20;
+
+    half = (uint64_t) ra_deadline_left_ms(ctx->deadline) / 2;
+    if (grace > half)
+        grace = half;
+    for (;;) {
+        if (umount2(c->directory, UMOUNT_NOFOLLOW) == 0 || errno == EINVAL)
+            return 0;
+        if (errno != EBUSY) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC, "umount %s failed: %s",
+                          c->directory, strerror(errno));
+            return -1;
+        }
+        if (c->kill && !kill_at) {
+            signal_users(m, SIGTERM);
+            kill_at = ra_deadline_in_ms(grace);
+        } else if (c->kill && ra_deadline_passed(kill_at))
+            signal_users(m, SIGKILL);
+        if (ra_deadline_passed(ctx->deadline) || (!c->kill && delay >= 200)) {
+            busy_reason(
+                c, m, c->kill ? "after SIGKILL" : "(force_unmount=false)", res);
+            return -1;
+        }
+        ra_sleep_ms(delay, ctx->deadline);
+        delay = delay * 2 > 200 ? 200 : delay * 2;
+    }
+}
+
+/* Unmounts every mount of ours stacked on the directory; returns how
+ * many, or -1 with @res set. */
+static int
+unmount_ours(const struct ra_ctx *ctx, const struct storage_conf *c,
+             const struct storage_dev *dev, bool dev_known,
+             struct ra_result *res)
+{
+    struct ra_mount m;
+    int r, n = 0;
+
+    while ((r = ra_mountinfo_by_target(NULL, c->directory, &m)) == 0) {
+        if (dev_known && !same_dev(&m, dev)) {
+            ra_warn("%s (%s) is mounted on %s, not %s: leaving it", m.source,
+                    m.fstype, c->directory, dev->path);
+            return n;
+        }
+        ra_info("unmounting %s from %s", m.source, c->directory);
+        if (unmount_loop(ctx, c, &m, res) < 0)
+            return -1;
+        n++;
+    }
+    if (r == -ENOENT)
+        return n;
+    ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot read mountinfo: %s",
+                  strerror(-r));
+    return -1;
+}
+
+/* Proof: no mount of the device here, and no holder anywhere. */
+static int
+verify_gone(const struct storage_dev *dev, struct ra_result *res)
+{
+    struct ra_mount m;
+    int fd;
+
+    if (ra_mountinfo_by_dev(NULL, dev->major, dev->minor, NULL, &m) == 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%s is still mounted on %s: unmount it", dev->path,
+                      m.target);
+        return -1;
+    }
+    fd = open(dev->path, O_RDONLY | O_EXCL | O_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    if (errno != EBUSY)
+        return 0; /* the device itself is gone: so is its filesystem */
+    ra_result_set(res, RA_OCF_ERR_GENERIC,
+                  "%s is unmounted here but still in use: mounted in another "
+                  "mount namespace? (grep %u:%u /proc/*/mountinfo)",
+                  dev->path, dev->major, dev->minor);
+    return -1;
+}
+
+static void
+storage_stop(struct ra_ctx *ctx, struct ra_result *res)
+{
+    struct storage_conf c;
+    struct storage_dev dev;
+    struct storage_lease l = { .fd = -1 };
+    struct ra_state st;
+    struct ra_result lres;
+    bool have_state, dev_known;
+    int n;
+
+    storage_conf_read(ctx, &c);
+    have_state = state_load(ctx, &st) == 0;
+    dev_known = known_dev(&c, have_state ? &st : NULL, &dev) == 0;
+    n = unmount_ours(ctx, &c, &dev, dev_known, res);
+    if (n < 0)
+        return;
+    /* what we mounted (or just unmounted) must be gone everywhere; a
+     * device we never mounted here may be another node's business */
+    if (dev_known && (n > 0 || have_state) && verify_gone(&dev, res) < 0)
+        return;
+    if (c.lease && dev_known
+        && lease_from_state(&c, have_state ? &st : NULL, &dev, &l, &lres) == 0)
+        release_quietly(ctx, &l);
+    else if (c.lease && dev_known)
+        ra_warn("the lease stays until it expires: %s", lres.reason);
+    storage_lease_close(&l);
+    state_remove(ctx);
+    ra_result_ok(res);
+}
+
+/* ---- monitor ---------------------------------------------------------- */
+
+static int
+check_interval(const struct ra_ctx *ctx, const struct storage_conf *c,
+               struct ra_result *res)
+{
+    if (!c->lease || ctx->check_level > 0 || !ctx->interval_ms
+        || ctx->interval_ms * 2 <= c->lease_ms)
+        return 0;
+    ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                  "the monitor interval (%llums) is more than half of "
+                  "lease_timeout (%llums): the lease could lapse; use an "
+                  "interval of at most a third of it",
+                  (unsigned long long) ctx->interval_ms,
+                  (unsigned long long) c->lease_ms);
+    return -1;
+}
+
+static int
+write_status(const struct ra_ctx *ctx, const struct storage_conf *c,
+             struct ra_result *res)
+{
+    char path[RA_MOUNT_PATH_MAX + 64], line[160];
+    int fd, n, r = 0;
+
+    if (c->mopts.flags & MS_RDONLY)
+        return 0;
+    snprintf(path, sizeof path, "%s/%s", c->directory, STORAGE_STATUS_FILE);
+    n = snprintf(line, sizeof line, "%s %llu\n", ctx->node,
+                 (unsigned long long) (ra_wallclock_ns() / 1000000000));
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+              0600);
+    if (fd < 0 || write(fd, line, (size_t) n) != n || fsync(fd) < 0)
+        r = -errno;
+    if (fd >= 0 && close(fd) < 0 && !r)
+        r = -errno;
+    if (r < 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot write and fsync %s: %s: the filesystem is "
+                      "read-only, full or failing",
+                      path, strerror(-r ? -r : EIO));
+    return r;
+}
+
+static int
+renew(const struct ra_ctx *ctx, const struct storage_conf *c,
+      const struct ra_state *st, const struct storage_dev *dev,
+      struct ra_result *res)
+{
+    struct storage_lease l = { .fd = -1 };
+    int r = lease_from_state(c, st, dev, &l, res);
+
+    if (r == 0)
+        r = storage_lease_renew(ctx, c, dev, &l, res);
+    storage_lease_close(&l);
+    return r;
+}
+
+static void
+storage_monitor(struct ra_ctx *ctx, struct ra_result *res)
+{
+    struct storage_conf c;
+    struct storage_dev dev;
+    struct ra_state st;
+    struct ra_mount m;
+    bool have_state;
+    int r;
+
+    storage_conf_read(ctx, &c);
+    if (check_interval(ctx, &c, res) < 0)
+        return;
+    r = ra_mountinfo_by_target(NULL, c.directory, &m);
+    if (r == -ENOENT) {
+        ra_result_set(res, RA_OCF_NOT_RUNNING, "%s is not mounted%s",
+                      c.directory, ra_ctx_is_recurring(ctx) ? "" : " here");
+        if (!ra_ctx_is_recurring(ctx))
+            res->reason[0] = '\0';
+        return;
+    }
+    if (r < 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot read mountinfo: %s",
+                      strerror(-r));
+        return;
+    }
+    have_state = state_load(ctx, &st) == 0;
+    if (known_dev(&c, have_state ? &st : NULL, &dev) < 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%s is mounted on %s but %s is not found here", m.source,
+                      c.directory, c.device);
+        return;
+    }
+    if (!same_dev(&m, &dev)) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "%s is mounted on %s, not %s",
+                      m.source, c.directory, dev.path);
+        return;
+    }
+    if ((c.lease && renew(ctx, &c, have_state ? &st : NULL, &dev, res) < 0)
+        || (ctx->check_level >= 10
+            && storage_dev_check_super(&c, dev.path, res) < 0)
+        || (ctx->check_level >= 20 && write_status(ctx, &c, res) < 0))
+        return;
+    ra_result_ok(res);
+}
+
+/* ---- validate-all ------------------------------------------------------- */
+
+static void
+storage_validate(struct ra_ctx *ctx, struct ra_result *res)
+{
+    struct storage_conf c;
+    struct storage_dev dev;
+    struct storage_lease l = { .fd = -1 };
+
+    storage_conf_read(ctx, &c);
+    if (ctx->check_level >= 10
+        && (storage_dev_find(&c, &dev, res) < 0
+            || storage_dev_check_type(&c, &dev, res) < 0
+            || (c.lease && storage_lease_open(&c, &dev, &l, res) < 0)))
+        return;
+    storage_lease_close(&l);
+    ra_result_ok(res);
+}
+
+/* ---- the agent ---------------------------------------------------------- */
+
+static const struct ra_action storage_actions[] = {
+    { "start", storage_start, RA_NEEDS_PARAMS | RA_NEEDS_ROOT },
+    { "stop", storage_stop, RA_NEEDS_ROOT },
+    { "monitor", storage_monitor, RA_NEEDS_ROOT },
+    { "validate-all", storage_validate, RA_NEEDS_PARAMS },
     { "meta-data", NULL, 0 },
     { NULL, NULL, 0 },
 };
 
-static const struct ra_agent agent = {
-    .name = "pmm-storage",
+static const struct ra_agent storage_agent = {
+    .name = STORAGE_AGENT,
     .meta_xml = pmm_storage_meta_xml,
     .params = pmm_storage_params,
     .timeouts = pmm_storage_timeouts,
-    .actions = actions,
+    .actions = storage_actions,
+    .checks = storage_checks,
 };
 
 int
 main(int argc, char **argv)
 {
-    return ra_main(argc, argv, &agent);
+    return ra_main(argc, argv, &storage_agent);
 }

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pmm-storage-conf.c - the pmm-storage agent's parameters: their checks
+ * beyond the metadata, and the agent's view of them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pmm-storage.h"
+
+static int
+check_abs_path(const char *v, char *why, size_t len)
+{
+    if (v[0] != '/' || strstr(v, "/../") || strstr(v, "/./")
+        || strpbrk(v, "\n")) {
+        snprintf(why, len, "must be an absolute path without '.' or '..'");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+check_device(const char *v, char *why, size_t len)
+{
+    if ((!strncmp(v, "UUID=", 5) && v[5]) || (!strncmp(v, "LABEL=", 6) && v[6]))
+        return 0;
+    if (check_abs_path(v, why, len) < 0) {
+        snprintf(why, len, "give a device path, UUID=... or LABEL=...");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+check_directory(const char *v, char *why, size_t len)
+{
+    size_t n = strlen(v);
+
+    if (check_abs_path(v, why, len) < 0)
+        return -EINVAL;
+    if (!strcmp(v, "/") || (n > 1 && v[n - 1] == '/') || strstr(v, "//")) {
+        snprintf(why, len,
+                 "give the mount point as a canonical path, not "
+                 "the root directory");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+check_options(const char *v, char *why, size_t len)
+{
+    struct ra_mount_opts o;
+    char bad[80] = "";
+    int r = ra_mount_opts_parse(v, &o, bad, sizeof bad);
+
+    if (r == -E2BIG)
+        snprintf(why, len, "too long");
+    else if (r < 0)
+        snprintf(why, len,
+                 "'%s' is not a mount option this agent accepts "
+                 "(remount, bind, move, loop and user change what mount "
+                 "does)",
+                 bad);
+    return r;
+}
+
+static int
+check_time_range(const char *v, unsigned long long lo, unsigned long long hi,
+                 char *why, size_t len)
+{
+    unsigned long long ms;
+
+    if (ra_parse_time_ms(v, &ms) == 0 && (ms < lo || ms > hi)) {
+        snprintf(why, len, "must be between %llus and %llus", lo / 1000,
+                 hi / 1000);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
+check_lease_timeout(const char *v, char *why, size_t len)
+{
+    return check_time_range(v, 2000, 3600000, why, len);
+}
+
+static int
+check_grace(const char *v, char *why, size_t len)
+{
+    return check_time_range(v, 0, 600000, why, len);
+}
+
+const struct ra_param_check storage_checks[] = {
+    { "device", check_device },
+    { "directory", check_directory },
+    { "options", check_options },
+    { "lease_device", check_abs_path },
+    { "lease_timeout", check_lease_timeout },
+    { "term_grace", check_grace },
+    { NULL, NULL },
+};
+
+static uint64_t
+time_ms(const struct ra_ctx *ctx, const char *name, uint64_t fallback)
+{
+    const char *v = ra_param_str(&ctx->params, name);
+    unsigned long long ms;
+
+    return v && ra_parse_time_ms(v, &ms) == 0 ? ms : fallback;
+}
+
+static const char *
+str(const struct ra_ctx *ctx, const char *name)
+{
+    const char *v = ra_param_str(&ctx->params, name);
+
+    return v ? v : "";
+}
+
+void
+storage_conf_read(const struct ra_ctx *ctx, struct storage_conf *c)
+{
+    char bad[80];
+
+    memset(c, 0, sizeof *c);
+    c->device = str(ctx, "device");
+    c->directory = str(ctx, "directory");
+    c->fstype = str(ctx, "fstype");
+    c->options = str(ctx, "options");
+    c->lease_device = str(ctx, "lease_device");
+    c->fsck = strcmp(str(ctx, "fsck"), "never") != 0;
+    c->lease = ra_param_bool(&ctx->params, "lease");
+    c->kill = strcmp(str(ctx, "force_unmount"), "false") != 0;
+    c->lease_ms = time_ms(ctx, "lease_timeout", 30000);
+    c->grace_ms = time_ms(ctx, "term_grace", 5000);
+    if (ra_mount_opts_parse(c->options, &c->mopts, bad, sizeof bad) < 0)
+        memset(&c->mopts, 0, sizeof c->mopts);
+}

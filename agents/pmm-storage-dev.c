@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pmm-storage-dev.c - the device on this node: found by path or by
+ * UUID=/LABEL= through libblkid, its filesystem identified by libblkid and
+ * its superblock, and checked with e2fsck -p when the superblock asks for
+ * it.
+ */
+#include "config.h"
+
+#include <blkid/blkid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "fsinfo.h"
+#include "log.h"
+#include "pmm-storage.h"
+#include "ra-spawn.h"
+
+static int
+resolve(const char *spec, char *buf, size_t len)
+{
+    blkid_cache cache = NULL;
+    char *p;
+
+    if (spec[0] == '/') {
+        snprintf(buf, len, "%s", spec);
+        return 0;
+    }
+    p = blkid_evaluate_spec(spec, &cache);
+    blkid_put_cache(cache);
+    if (!p)
+        return -ENOENT;
+    snprintf(buf, len, "%s", p);
+    free(p);
+    return 0;
+}
+
+int
+storage_dev_find(const struct storage_conf *c, struct storage_dev *dev,
+                 struct ra_result *res)
+{
+    struct stat st;
+
+    memset(dev, 0, sizeof *dev);
+    if (resolve(c->device, dev->path, sizeof dev->path) < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "no device on this node has %s: check the shared "
+                      "storage is visible here (blkid)",
+                      c->device);
+        return -ENOENT;
+    }
+    if (stat(dev->path, &st) < 0 || !S_ISBLK(st.st_mode)) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "%s is %s on this node: check the shared storage is "
+                      "visible here",
+                      dev->path,
+                      errno == ENOENT ? "missing" : "not a block device");
+        return -ENODEV;
+    }
+    dev->major = major(st.st_rdev);
+    dev->minor = minor(st.st_rdev);
+    return 0;
+}
+
+/* libblkid's TYPE and UUID of @path; type "" for a blank device. */
+static int
+probe(const char *path, char *type, size_t tlen, char *uuid, size_t ulen)
+{
+    blkid_probe pr = blkid_new_probe_from_filename(path);
+    const char *v;
+    int r;
+
+    type[0] = uuid[0] = '\0';
+    if (!pr)
+        return errno ? -errno : -EIO;
+    blkid_probe_enable_superblocks(pr, 1);
+    blkid_probe_set_superblocks_flags(pr,
+                                      BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID);
+    r = blkid_do_safeprobe(pr);
+    if (r == 0 && blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0)
+        snprintf(type, tlen, "%s", v);
+    if (r == 0 && blkid_probe_lookup_value(pr, "UUID", &v, NULL) == 0)
+        snprintf(uuid, ulen, "%s", v);
+    blkid_free_probe(pr);
+    if (r == -2)
+        return -ENOTUNIQ;
+    return r < 0 ? -EIO : 0;
+}
+
+int
+storage_dev_check_type(const struct storage_conf *c, struct storage_dev *dev,
+                       struct ra_result *res)
+{
+    char type[64];
+    int r = probe(dev->path, type, sizeof type, dev->uuid, sizeof dev->uuid);
+
+    if (r == -ENOTUNIQ)
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "%s carries several filesystem signatures: see "
+                      "'wipefs %s' and remove the stale ones",
+                      dev->path, dev->path);
+    else if (r < 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot read %s: %s", dev->path,
+                      strerror(-r));
+    else if (!*type)
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "%s holds no filesystem (blank), not %s: is it the "
+                      "right device? (mkfs.%s it only if it is new)",
+                      dev->path, c->fstype, c->fstype);
+    else if (strcmp(type, c->fstype) != 0)
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "%s holds %s, not %s: wrong device, or fix fstype",
+                      dev->path, type, c->fstype);
+    else if (!strncmp(c->device, "UUID=", 5)
+             && strcmp(dev->uuid, c->device + 5) != 0)
+        ra_result_set(res, RA_OCF_ERR_INSTALLED, "%s has UUID %s, not %s",
+                      dev->path, dev->uuid, c->device + 5);
+    else
+        return 0;
+    return -1;
+}
+
+/* The device's first bytes, read with O_DIRECT (the page cache may be
+ * stale for shared storage another node wrote). */
+static int
+read_super(const char *path, const char *fstype, struct ra_fs_info *info)
+{
+    void *buf = NULL;
+    int fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+    ssize_t n;
+    int r;
+
+    memset(info, 0, sizeof *info);
+    if (fd < 0)
+        return -errno;
+    if (posix_memalign(&buf, RA_FSINFO_BYTES, RA_FSINFO_BYTES) != 0) {
+        close(fd);
+        return -ENOMEM;
+    }
+    n = pread(fd, buf, RA_FSINFO_BYTES, 0);
+    if (n < 0)
+        r = -errno;
+    else if (n < RA_FSINFO_BYTES)
+        r = -EIO;
+    else
+        r = ra_fs_info(buf, (size_t) n, fstype, info);
+    free(buf);
+    close(fd);
+    return r;
+}
+
+int
+storage_dev_check_super(const struct storage_conf *c, const char *path,
+                        struct ra_result *res)
+{
+    struct ra_fs_info info;
+    int r = read_super(path, c->fstype, &info);
+
+    if (r == -EMEDIUMTYPE)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%s no longer holds an %s superblock: the device was "
+                      "overwritten or replaced",
+                      path, c->fstype);
+    else if (r < 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot read the superblock of %s: %s", path,
+                      strerror(-r));
+    return r;
+}
+
+/** The filesystem's size in bytes, from its superblock. */
+int
+storage_dev_fs_size(const struct storage_conf *c, const char *path,
+                    uint64_t *ret)
+{
+    struct ra_fs_info info;
+    int r = read_super(path, c->fstype, &info);
+
+    if (r == 0)
+        *ret = info.size;
+    return r;
+}
+
+static void
+fsck_result(const char *path, const struct ra_spawn_result *sr,
+            struct ra_result *res)
+{
+    if (sr->timed_out)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "e2fsck -p %s did not finish within the start timeout: "
+                      "raise it, or run e2fsck %s by hand",
+                      path, path);
+    else if (sr->status <= 2) {
+        ra_info("e2fsck -p %s: exit %d", path, sr->status);
+        ra_result_ok(res);
+    } else
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "e2fsck -p %s could not repair the filesystem (exit "
+                      "%d): run e2fsck -f %s by hand",
+                      path, sr->status, path);
+}
+
+int
+storage_dev_fsck(const struct ra_ctx *ctx, const struct storage_conf *c,
+                 const struct storage_dev *dev, struct ra_result *res)
+{
+    struct ra_spawn_result sr;
+    struct ra_fs_info info;
+    char prog[256];
+    int r;
+
+    if (!c->fsck || !strcmp(c->fstype, "xfs"))
+        return 0;
+    r = read_super(dev->path, c->fstype, &info);
+    if (r < 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot read the superblock of %s: %s", dev->path,
+                      strerror(-r));
+        return r;
+    }
+    if (!info.errors && (info.has_journal || info.clean))
+        return 0;
+    if (ra_find_program("e2fsck", prog, sizeof prog) < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "%s needs a check but e2fsck is not installed: install "
+                      "e2fsprogs",
+                      dev->path);
+        return -ENOENT;
+    }
+    ra_info("%s: the superblock says %s: running e2fsck -p", dev->path,
+            info.errors ? "it has errors" : "it was not cleanly unmounted");
+    {
+        char *argv[] = { prog, (char *) "-p", (char *) dev->path, NULL };
+
+        r = ra_spawn(argv, NULL, ctx->deadline, 1000, &sr);
+    }
+    if (r < 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot run %s: %s", prog,
+                      strerror(-r));
+        return r;
+    }
+    fsck_result(dev->path, &sr, res);
+    ra_spawn_result_free(&sr);
+    return res->rc == RA_OCF_SUCCESS ? 0 : -1;
+}

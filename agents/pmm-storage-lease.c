@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pmm-storage-lease.c - the disk lease as the actions use it: where it
+ * lives, taking it at start (refused while another node holds it live),
+ * renewing it at every monitor, releasing it at stop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pmm-storage.h"
+
+#define MIB (UINT64_C(1) << 20)
+
+/* "12:34:56Z" for a wall-clock time in ns. */
+static const char *
+clock_str(uint64_t ns, char *buf, size_t len)
+{
+    time_t t = (time_t) (ns / UINT64_C(1000000000));
+    struct tm tm;
+
+    if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%H:%M:%SZ", &tm))
+        snprintf(buf, len, "?");
+    return buf;
+}
+
+static int
+open_dev(const char *path, struct storage_lease *l, struct ra_result *res)
+{
+    int r;
+
+    snprintf(l->path, sizeof l->path, "%s", path);
+    l->fd = open(path, O_RDWR | O_DIRECT | O_DSYNC | O_CLOEXEC);
+    if (l->fd < 0) {
+        r = -errno;
+        ra_result_set(
+            res, r == -ENOENT ? RA_OCF_ERR_INSTALLED : RA_OCF_ERR_GENERIC,
+            "cannot open the lease device %s: %s", path, strerror(-r));
+        return r;
+    }
+    r = ra_blockdev_size(l->fd, &l->dev_size);
+    if (r < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "%s is not a block device (%s)", path, strerror(-r));
+        storage_lease_close(l);
+    }
+    return r;
+}
+
+/* The filesystem must end before the lease area; say how to make it so. */
+static int
+check_room(const struct storage_conf *c, const struct storage_dev *dev,
+           const struct storage_lease *l, struct ra_result *res)
+{
+    uint64_t fs_size, mib = l->off / MIB;
+    int r = storage_dev_fs_size(c, dev->path, &fs_size);
+
+    if (r < 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot read the %s superblock of %s: %s", c->fstype,
+                      dev->path, strerror(-r));
+        return r;
+    }
+    if (fs_size <= l->off)
+        return 0;
+    if (!strcmp(c->fstype, "xfs"))
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "the xfs on %s reaches into the lease area (the last "
+                      "MiB): make it with 'mkfs.xfs -d size=%llum %s', grow "
+                      "the device by 1 MiB, or set lease_device",
+                      dev->path, (unsigned long long) mib, dev->path);
+    else
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "the %s on %s reaches into the lease area (the last "
+                      "MiB): make it with 'mkfs.%s %s %lluM' (or resize2fs "
+                      "%s %lluM), or set lease_device",
+                      c->fstype, dev->path, c->fstype, dev->path,
+                      (unsigned long long) mib, dev->path,
+                      (unsigned long long) mib);
+    return -ENOSPC;
+}
+
+int
+storage_lease_open(const struct storage_conf *c, const struct storage_dev *dev,
+                   struct storage_lease *l, struct ra_result *res)
+{
+    int r = open_dev(*c->lease_device ? c->lease_device : dev->path, l, res);
+
+    if (r < 0)
+        return r;
+    if (*c->lease_device) {
+        l->off = 0;
+        if (l->dev_size >= RA_LEASE_BLOCK)
+            return 0;
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "lease_device %s is smaller than 4 KiB", l->path);
+        r = -ENOSPC;
+    } else if (ra_lease_offset(l->dev_size, &l->off) < 0) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "%s is too small for a filesystem and the lease area "
+                      "(at least 2 MiB)",
+                      l->path);
+        r = -ENOSPC;
+    } else
+        r = check_room(c, dev, l, res);
+    if (r < 0)
+        storage_lease_close(l);
+    return r;
+}
+
+int
+storage_lease_reopen(const char *path, uint64_t off, uint64_t dev_size,
+                     struct storage_lease *l, struct ra_result *res)
+{
+    int r = open_dev(path, l, res);
+
+    if (r < 0)
+        return r;
+    l->off = off;
+    if (l->dev_size == dev_size)
+        return 0;
+    ra_result_set(res, RA_OCF_ERR_GENERIC,
+                  "the lease device %s now has %llu bytes, %llu when the "
+                  "lease was taken: it vanished or was resized; restart the "
+                  "resource to move the lease",
+                  path, (unsigned long long) l->dev_size,
+                  (unsigned long long) dev_size);
+    storage_lease_close(l);
+    return -ENXIO;
+}
+
+void
+storage_lease_close(struct storage_lease *l)
+{
+    if (l->fd >= 0)
+        close(l->fd);
+    l->fd = -1;
+}
+
+static void
+fill(struct ra_lease *l, const struct ra_ctx *ctx, uint64_t counter,
+     uint64_t duration_ms, const char *fsid, uint32_t flags)
+{
+    memset(l, 0, sizeof *l);
+    l->version = RA_LEASE_VERSION;
+    l->flags = flags;
+    l->counter = counter;
+    l->renewed_ns = ra_wallclock_ns();
+    l->duration_ms = (uint32_t) duration_ms;
+    snprintf(l->holder, sizeof l->holder, "%s", ctx->node);
+    snprintf(l->fsid, sizeof l->fsid, "%s", fsid);
+}
+
+/* Another node's record: may we take it? Sets @res when not. */
+static int
+may_take(const struct ra_ctx *ctx, const struct storage_dev *dev,
+         const struct storage_lease *l, const struct ra_lease *cur,
+         struct ra_result *res)
+{
+    uint64_t now = ra_wallclock_ns(),
+             exp = ra_lease_expiry_ns(cur, STORAGE_SKEW_MS);
+    enum ra_lease_state st = ra_lease_state(cur, now, STORAGE_SKEW_MS);
+    char a[32], b[32];
+
+    if (!strcmp(cur->holder, ctx->node) || st == RA_LEASE_FREE)
+        return 0;
+    if (st == RA_LEASE_EXPIRED) {
+        ra_warn("taking over the expired lease of %s on %s (last renewed at "
+                "%s, %.1fs ago)",
+                cur->holder, l->path, clock_str(cur->renewed_ns, a, sizeof a),
+                (double) (now - cur->renewed_ns) / 1e9);
+        return 0;
+    }
+    if (*cur->fsid && *dev->uuid && strcmp(cur->fsid, dev->uuid) != 0)
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "the lease on %s guards filesystem %s, not %s: give "
+                      "each filesystem its own lease_device",
+                      l->path, cur->fsid, dev->uuid);
+    else
+        ra_result_set(
+            res, RA_OCF_ERR_GENERIC,
+            "node %s holds the lease on %s (renewed at %s, live "
+            "until %s, in %.0fs): it may still use the filesystem; "
+            "stop it there or wait",
+            cur->holder, l->path, clock_str(cur->renewed_ns, a, sizeof a),
+            clock_str(exp, b, sizeof b), (double) (exp - now) / 1e9 + 0.5);
+    return -EBUSY;
+}
+
+/* Reads the record before taking it: the next counter, or a refusal. */
+static int
+read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
+              const struct storage_dev *dev, const struct storage_lease *l,
+              uint64_t *counter, struct ra_result *res)
+{
+    struct ra_lease cur;
+    int r = ra_lease_read(l->fd, l->off, &cur);
+
+    *counter = 1;
+    if (r == 0) {
+        *counter = cur.counter + 1;
+        return may_take(ctx, dev, l, &cur, res);
+    }
+    if (r == -ENODATA || (r == -EBADMSG && !*c->lease_device)) {
+        if (r == -EBADMSG)
+            ra_info("the lease area of %s held other bytes: initialising it",
+                    l->path);
+        return 0;
+    }
+    if (r == -EBADMSG)
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "lease_device %s holds something that is not a pmmha "
+                      "lease: check it is the right device, then zero its "
+                      "first 4 KiB",
+                      l->path);
+    else if (r == -EPROTONOSUPPORT)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "the lease on %s was written by a newer pmmha: upgrade "
+                      "this node",
+                      l->path);
+    else
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot read the lease on %s: %s", l->path, strerror(-r));
+    return r;
+}
+
+static int
+same(const struct ra_lease *a, const struct ra_lease *b)
+{
+    return a->counter == b->counter && a->renewed_ns == b->renewed_ns
+           && !strcmp(a->holder, b->holder) && a->flags == b->flags;
+}
+
+int
+storage_lease_acquire(const struct ra_ctx *ctx, const struct storage_conf *c,
+                      const struct storage_dev *dev, struct storage_lease *l,
+                      struct ra_result *res)
+{
+    struct ra_lease mine, back;
+    uint64_t counter, t0;
+    int r;
+
+    for (;;) {
+        t0 = ra_now_ns();
+        r = read_for_take(ctx, c, dev, l, &counter, res);
+        if (r < 0)
+            return r;
+        fill(&mine, ctx, counter, c->lease_ms, dev->uuid, 0);
+        r = ra_lease_write(l->fd, l->off, &mine);
+        if (r < 0) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "cannot write the lease on %s: %s", l->path,
+                          strerror(-r));
+            return r;
+        }
+        /* a slow read-to-write could let a racer's read slip in between */
+        if (ra_now_ns() - t0 < STORAGE_RACE_PAUSE_MS / 2 * RA_NSEC_PER_MSEC)
+            break;
+        if (ra_deadline_passed(ctx->deadline)) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "the lease on %s could not be taken safely "
+                          "within the start timeout (I/O too slow)",
+                          l->path);
+            return -ETIMEDOUT;
+        }
+        ra_warn("taking the lease took longer than %d ms: once more",
+                STORAGE_RACE_PAUSE_MS / 2);
+    }
+    ra_sleep_ms(STORAGE_RACE_PAUSE_MS, ctx->deadline);
+    r = ra_lease_read(l->fd, l->off, &back);
+    if (r == 0 && same(&mine, &back))
+        return 0;
+    ra_result_set(res, RA_OCF_ERR_GENERIC,
+                  "node %s took the lease on %s at the same time: it goes "
+                  "on, this node does not",
+                  r == 0 ? back.holder : "?", l->path);
+    return -EBUSY;
+}
+
+static int
+renew_refusal(const struct ra_ctx *ctx, const struct storage_dev *dev,
+              const struct storage_lease *l, int r, const struct ra_lease *cur,
+              struct ra_result *res)
+{
+    char a[32];
+
+    if (r < 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "the lease record on %s (offset %llu) is %s: this node "
+                      "can no longer prove it owns the filesystem",
+                      l->path, (unsigned long long) l->off,
+                      r == -ENODATA || r == -EBADMSG ? "gone" : strerror(-r));
+    else if (strcmp(cur->holder, ctx->node) != 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "node %s holds the lease on %s now (written at %s): "
+                      "this node must stop using the filesystem",
+                      cur->holder, l->path,
+                      clock_str(cur->renewed_ns, a, sizeof a));
+    else if (*cur->fsid && *dev->uuid && strcmp(cur->fsid, dev->uuid) != 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "the lease on %s now guards filesystem %s, not %s",
+                      l->path, cur->fsid, dev->uuid);
+    else
+        return 0;
+    return -EBUSY;
+}
+
+int
+storage_lease_renew(const struct ra_ctx *ctx, const struct storage_conf *c,
+                    const struct storage_dev *dev, struct storage_lease *l,
+                    struct ra_result *res)
+{
+    struct ra_lease cur, mine;
+    uint64_t now;
+    int r = ra_lease_read(l->fd, l->off, &cur);
+
+    if (renew_refusal(ctx, dev, l, r, &cur, res) < 0)
+        return -EBUSY;
+    now = ra_wallclock_ns();
+    if (ra_lease_state(&cur, now, 0) == RA_LEASE_EXPIRED)
+        ra_warn("our lease on %s had expired %.1fs before this renewal: the "
+                "monitor interval is too long or this node stalled",
+                l->path, (double) (now - ra_lease_expiry_ns(&cur, 0)) / 1e9);
+    fill(&mine, ctx, cur.counter + 1, c->lease_ms,
+         *cur.fsid ? cur.fsid : dev->uuid, 0);
+    r = ra_lease_write(l->fd, l->off, &mine);
+    if (r < 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot renew the lease on %s: %s", l->path,
+                      strerror(-r));
+    return r;
+}
+
+int
+storage_lease_release(const struct ra_ctx *ctx, struct storage_lease *l,
+                      char *why, size_t len)
+{
+    struct ra_lease cur, mine;
+    int r = ra_lease_read(l->fd, l->off, &cur);
+
+    if (r < 0) {
+        snprintf(why, len, "cannot read it: %s", strerror(-r));
+        return r;
+    }
+    if (strcmp(cur.holder, ctx->node) != 0) {
+        snprintf(why, len, "node %s holds it", cur.holder);
+        return -EPERM;
+    }
+    if (cur.flags & RA_LEASE_RELEASED)
+        return 0;
+    fill(&mine, ctx, cur.counter + 1, cur.duration_ms, cur.fsid,
+         RA_LEASE_RELEASED);
+    r = ra_lease_write(l->fd, l->off, &mine);
+    if (r < 0)
+        snprintf(why, len, "cannot write it: %s", strerror(-r));
+    return r;
+}

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# packages.sh - what the build, the tests and the demo need from Debian,
+# installed with apt-get when missing (a fresh machine has none of it).
+PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libqb-dev
+libxml2-dev libxml2-utils xsltproc libcurl4-openssl-dev libjson-c-dev libpq-dev
+libblkid-dev libssl-dev libcmocka-dev cppcheck clang-tidy strace curl podman
+runc buildah pacemaker pacemaker-cli-utils corosync pcs resource-agents
+procps psmisc kmod iproute2 util-linux openssl python3 clang-format e2fsprogs
+xfsprogs"
+
+install_packages() {  # install_packages LOGFILE
+    local log=${1:-/dev/null} missing=() p
+    for p in $PKGS; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    echo "== installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1 \
+        || { tail -20 "$log"; return 1; }
+}
+
