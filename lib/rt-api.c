@@ -526,6 +526,7 @@ image_fill(struct json_object *o, struct rt_image *ret)
         labels = ra_json_get(o, "Labels");
     ret->exists = true;
     ra_json_get_str(o, "Id", ret->id, sizeof ret->id);
+    rt_id_normalize(ret->id);
     if (labels && json_object_is_type(labels, json_type_object)
         && json_object_object_get_ex(labels, "org.opencontainers.image.version",
                                      &v)
@@ -661,6 +662,7 @@ container_fill(struct rt *rt, struct json_object *o, struct rt_container *ret)
     ret->pid = (pid_t) pid;
     ret->exit_code = (int) code;
     ra_json_get_str(o, "Image", ret->image_id, sizeof ret->image_id);
+    rt_id_normalize(ret->image_id);
     if (!is_libpod(rt)
         || ra_json_get_str(o, "ImageName", ret->image, sizeof ret->image) < 0)
         ra_json_get_str(o, "Config.Image", ret->image, sizeof ret->image);

@@ -361,6 +361,7 @@ parse_container(char *out, struct rt_container *c)
         || copy_field(c->image, sizeof c->image, f[6]) < 0
         || first_ip(f[7], c->ip, sizeof c->ip) < 0)
         return -EPROTO;
+    rt_id_normalize(c->image_id);
     c->running = strcmp(f[0], "true") == 0;
     c->pid = (pid_t) pid;
     c->exit_code = (int) code;
@@ -414,6 +415,7 @@ parse_image(char *out, struct rt_image *img)
         || copy_field(img->id, sizeof img->id, f[0]) < 0
         || copy_field(img->version, sizeof img->version, f[1]) < 0)
         return -EPROTO;
+    rt_id_normalize(img->id);
     return 0;
 }
 

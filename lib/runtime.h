@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "deadline.h"
@@ -47,7 +48,7 @@ struct rt_container {
     pid_t pid; /**< host PID of the container's init */
     int exit_code;
     char id[RT_ID_MAX];
-    char image_id[RT_ID_MAX]; /**< "sha256:..." or bare hex */
+    char image_id[RT_ID_MAX]; /**< bare hex (see rt_id_normalize) */
     char image[RT_REF_MAX];   /**< the reference it was created from */
     char ip[64];              /**< bridge address, "" with host network */
     char status[32];          /**< "running", "exited", ... */
@@ -140,6 +141,18 @@ const char *rt_transport_name(const struct rt *rt);
 
 /** Parses one -p/--publish value into @ret; -EINVAL with a bad one. */
 int rt_parse_port(const char *s, struct rt_port *ret);
+
+/**
+ * Strips the "sha256:" the Docker API puts before image IDs (libpod and the
+ * CLIs differ): every transport hands out bare hex, so IDs compare equal
+ * whichever way they were read.
+ */
+static inline void
+rt_id_normalize(char *id)
+{
+    if (strncmp(id, "sha256:", 7) == 0)
+        memmove(id, id + 7, strlen(id + 7) + 1);
+}
 
 /** Default socket path for @kind. */
 const char *rt_default_socket(enum rt_kind kind);

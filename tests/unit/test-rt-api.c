@@ -404,7 +404,7 @@ test_image_inspect_docker_404(void **state)
     ops = open_rt(&rt, RT_API_DOCKER, fake.path);
     assert_int_equal(
         ops->image_inspect(&rt, "percona/pmm-server:2.41.0", &img, soon()), 0);
-    assert_string_equal(img.id, "sha256:b2c6");
+    assert_string_equal(img.id, "b2c6"); /* bare hex, as libpod's */
     assert_string_equal(img.version, "2.41.0");
     assert_int_equal(
         ops->image_inspect(&rt, "percona/pmm-server:9.9.9", &img, soon()),
@@ -546,7 +546,7 @@ test_container_inspect_docker(void **state)
     assert_true(c.exists);
     assert_false(c.running);
     assert_int_equal(c.exit_code, 137);
-    assert_string_equal(c.image_id, "sha256:b2c6");
+    assert_string_equal(c.image_id, "b2c6");
     assert_string_equal(c.image, "percona/pmm-server:2.41.0");
     assert_string_equal(c.ip, "172.20.0.3"); /* from the named network */
     assert_string_equal(c.status, "exited");
