@@ -237,6 +237,39 @@ same(const struct ra_lease *a, const struct ra_lease *b)
            && !strcmp(a->holder, b->holder) && a->flags == b->flags;
 }
 
+/*
+ * After a crash the dead holder's record stays live until it expires. When
+ * that comes before our deadline, watch the record: a renewal means the
+ * holder lives (refuse at once); silence until expiry means it is gone.
+ * Returns 0 once the lease lapsed unrenewed, else -EBUSY.
+ */
+static int
+wait_out_silent_holder(const struct ra_ctx *ctx, const struct storage_lease *l)
+{
+    struct ra_lease first, cur;
+    uint64_t exp, now = ra_wallclock_ns();
+
+    if (ra_lease_read(l->fd, l->off, &first) < 0)
+        return -EBUSY;
+    exp = ra_lease_expiry_ns(&first, STORAGE_SKEW_MS);
+    if (exp <= now
+        || (exp - now) / RA_NSEC_PER_MSEC + STORAGE_RACE_PAUSE_MS
+               >= (uint64_t) ra_deadline_left_ms(ctx->deadline))
+        return -EBUSY;
+    ra_info("node %s holds the lease on %s but may be dead: waiting %.1fs "
+            "for it to renew or lapse",
+            first.holder, l->path, (double) (exp - now) / 1e9);
+    while (!ra_deadline_passed(ctx->deadline)) {
+        ra_sleep_ms(STORAGE_WATCH_MS, ctx->deadline);
+        if (ra_lease_read(l->fd, l->off, &cur) < 0 || !same(&first, &cur))
+            return -EBUSY; /* renewed, released or rewritten: not silent */
+        if (ra_lease_state(&cur, ra_wallclock_ns(), STORAGE_SKEW_MS)
+            == RA_LEASE_EXPIRED)
+            return 0;
+    }
+    return -EBUSY;
+}
+
 int
 storage_lease_acquire(const struct ra_ctx *ctx, const struct storage_conf *c,
                       const struct storage_dev *dev, struct storage_lease *l,
@@ -249,6 +282,9 @@ storage_lease_acquire(const struct ra_ctx *ctx, const struct storage_conf *c,
     for (;;) {
         t0 = ra_now_ns();
         r = read_for_take(ctx, c, dev, l, &counter, res);
+        if (r == -EBUSY && res->rc == RA_OCF_ERR_GENERIC
+            && wait_out_silent_holder(ctx, l) == 0)
+            continue; /* the holder stopped renewing: its lease lapsed */
         if (r < 0)
             return r;
         fill(&mine, ctx, counter, c->lease_ms, dev->uuid, 0);

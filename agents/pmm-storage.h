@@ -20,6 +20,8 @@
 #define STORAGE_SKEW_MS 2000
 /** start: how long to wait before reading our record back. */
 #define STORAGE_RACE_PAUSE_MS 300
+/* how often start re-reads a lease whose holder may be dead */
+#define STORAGE_WATCH_MS 500
 #define STORAGE_STATUS_FILE ".pmmha-storage-status"
 
 /** The agent's view of its parameters. */

@@ -76,7 +76,8 @@ expect "start again (idempotent)" 0 ""
 # ---- node2 while node1 holds the lease ------------------------------------
 n2 monitor
 expect "node2 probe: not mounted there" 7 ""
-n2 start
+n1 monitor "${REC[@]}"
+n2 start OCF_RESKEY_CRM_meta_timeout=3000
 expect "node2 start while node1 holds the lease" 1 "node node1 holds the lease"
 [[ $REASON == *"live until"* ]] && pass "the refusal says when the lease expires" || fail "reason: $REASON"
 
@@ -86,11 +87,12 @@ t_renew=$(now_ms)
 # the holder is gone: no stop, no release, no renewal; its /run (HA_RSCTMP)
 # is gone with it, as after a crash and reboot
 umount "$SRV" && rm -rf "$WORK/rsc1"
+n2 start OCF_RESKEY_CRM_meta_timeout=3000
+expect "node2 start right after node1 died, 3 s timeout (the lease outlives it)" 1 "node node1 holds the lease"
+# with time to spare, start watches the silent lease lapse (renewal + 4 s
+# lease + 2 s skew) and takes it: no failed start, no fail-count
 n2 start
-expect "node2 start right after node1 died" 1 "node node1 holds the lease"
-# live until renewal + 4 s lease + 2 s skew allowance
-wait_until 10 bash -c "$(declare -f ra); $(declare -p N2 WORK OCF_ROOT AGENT_DIR 2>/dev/null);
-    AGENT_DIR=$WORK/node2 ra pmm-storage start \"\${N2[@]}\"; [[ \$RC == 0 ]]"
+expect "node2 start waits out the dead holder's lease" 0 ""
 dt=$(($(now_ms) - t_renew))
 n2 monitor "${REC[@]}"
 expect "node2 took over after the lease expired" 0 ""
@@ -99,7 +101,8 @@ expect "node2 took over after the lease expired" 0 ""
 mounted "$SRV" && fail "node2's mount leaked into node1's namespace" || pass "node2's mount is in node2's namespace"
 n1 monitor "${REC[@]}"
 expect "node1 monitor after node2 took over (not mounted on node1)" 7 "is not mounted"
-n1 start
+n2 monitor "${REC[@]}"
+n1 start OCF_RESKEY_CRM_meta_timeout=3000
 expect "node1 start while node2 holds the lease" 1 "node node2 holds the lease"
 n2 stop
 expect "node2 stop" 0 ""
