@@ -13,8 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crmxml.h"
 #include "log.h"
 #include "pmm-storage.h"
+#include "ra-spawn.h"
 
 #define MIB (UINT64_C(1) << 20)
 
@@ -161,7 +163,7 @@ fill(struct ra_lease *l, const struct ra_ctx *ctx, uint64_t counter,
 static int
 may_take(const struct ra_ctx *ctx, const struct storage_dev *dev,
          const struct storage_lease *l, const struct ra_lease *cur,
-         struct ra_result *res)
+         const char *fenced, struct ra_result *res)
 {
     uint64_t now = ra_wallclock_ns(),
              exp = ra_lease_expiry_ns(cur, STORAGE_SKEW_MS);
@@ -170,6 +172,12 @@ may_take(const struct ra_ctx *ctx, const struct storage_dev *dev,
 
     if (!strcmp(cur->holder, ctx->node) || st == RA_LEASE_FREE)
         return 0;
+    if (fenced && !strcmp(cur->holder, fenced)) {
+        ra_warn("taking over the lease of %s on %s: it was fenced after its "
+                "last renewal",
+                cur->holder, l->path);
+        return 0;
+    }
     if (st == RA_LEASE_EXPIRED) {
         ra_warn("taking over the expired lease of %s on %s (last renewed at "
                 "%s, %.1fs ago)",
@@ -197,7 +205,7 @@ may_take(const struct ra_ctx *ctx, const struct storage_dev *dev,
 static int
 read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
               const struct storage_dev *dev, const struct storage_lease *l,
-              uint64_t *counter, struct ra_result *res)
+              const char *fenced, uint64_t *counter, struct ra_result *res)
 {
     struct ra_lease cur;
     int r = ra_lease_read(l->fd, l->off, &cur);
@@ -205,7 +213,7 @@ read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
     *counter = 1;
     if (r == 0) {
         *counter = cur.counter + 1;
-        return may_take(ctx, dev, l, &cur, res);
+        return may_take(ctx, dev, l, &cur, fenced, res);
     }
     if (r == -ENODATA || (r == -EBADMSG && !*c->lease_device)) {
         if (r == -EBADMSG)
@@ -243,14 +251,45 @@ same(const struct ra_lease *a, const struct ra_lease *b)
  * holder lives (refuse at once); silence until expiry means it is gone.
  * Returns 0 once the lease lapsed unrenewed, else -EBUSY.
  */
+/* 1 when Pacemaker fenced @cur's holder after its last renewal (allowing
+ * for clock skew): a fenced node writes nothing more. */
 static int
-wait_out_silent_holder(const struct ra_ctx *ctx, const struct storage_lease *l)
+holder_fenced(const struct ra_ctx *ctx, const struct ra_lease *cur)
+{
+    char prog[256];
+    char *argv[] = { prog, (char *) "--history", (char *) cur->holder,
+                     (char *) "--output-as=xml", NULL };
+    struct ra_spawn_result out = { 0 };
+    time_t since
+        = (time_t) (cur->renewed_ns / RA_NSEC_PER_SEC) + STORAGE_SKEW_MS / 1000;
+    int r;
+
+    if (!ctx->in_cluster
+        || ra_find_program("stonith_admin", prog, sizeof prog) < 0)
+        return 0;
+    r = ra_spawn(argv, NULL,
+                 ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)), 200,
+                 &out);
+    r = r == 0 && out.status == 0 && out.out
+            ? crmxml_fenced_since(out.out, cur->holder, since)
+            : 0;
+    ra_spawn_result_free(&out);
+    return r == 1;
+}
+
+static int
+wait_out_silent_holder(const struct ra_ctx *ctx, const struct storage_lease *l,
+                       char *fenced, size_t len)
 {
     struct ra_lease first, cur;
     uint64_t exp, now = ra_wallclock_ns();
 
     if (ra_lease_read(l->fd, l->off, &first) < 0)
         return -EBUSY;
+    if (holder_fenced(ctx, &first)) {
+        snprintf(fenced, len, "%s", first.holder);
+        return 0;
+    }
     exp = ra_lease_expiry_ns(&first, STORAGE_SKEW_MS);
     if (exp <= now
         || (exp - now) / RA_NSEC_PER_MSEC + STORAGE_RACE_PAUSE_MS
@@ -277,14 +316,16 @@ storage_lease_acquire(const struct ra_ctx *ctx, const struct storage_conf *c,
 {
     struct ra_lease mine, back;
     uint64_t counter, t0;
+    char fenced[sizeof mine.holder] = "";
     int r;
 
     for (;;) {
         t0 = ra_now_ns();
-        r = read_for_take(ctx, c, dev, l, &counter, res);
+        r = read_for_take(ctx, c, dev, l, *fenced ? fenced : NULL, &counter,
+                          res);
         if (r == -EBUSY && res->rc == RA_OCF_ERR_GENERIC
-            && wait_out_silent_holder(ctx, l) == 0)
-            continue; /* the holder stopped renewing: its lease lapsed */
+            && wait_out_silent_holder(ctx, l, fenced, sizeof fenced) == 0)
+            continue; /* the holder was fenced, or its lease lapsed */
         if (r < 0)
             return r;
         fill(&mine, ctx, counter, c->lease_ms, dev->uuid, 0);

@@ -186,8 +186,31 @@ crmxml_status_node(const struct crmxml_status *st, const char *name)
     return NULL;
 }
 
+/* "2026-11-22 01:50:48Z" (UTC) -> seconds since the epoch, or -1. */
+static time_t
+completed_at(const char *s)
+{
+    struct tm tm = { 0 };
+    int n = 0;
+
+    if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+               &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n)
+            != 6
+        || strcmp(s + n, "Z") != 0)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return timegm(&tm);
+}
+
 int
 crmxml_fenced(const char *xml, const char *target)
+{
+    return crmxml_fenced_since(xml, target, 0);
+}
+
+int
+crmxml_fenced_since(const char *xml, const char *target, time_t since)
 {
     char v[CRMXML_NAME_MAX];
     bool seen = false;
@@ -203,8 +226,11 @@ crmxml_fenced(const char *xml, const char *target)
             continue;
         if (!attr(&t, "status", v, sizeof v) || strcmp(v, "success") != 0)
             continue;
-        if (attr(&t, "action", v, sizeof v)
-            && (!strcmp(v, "off") || !strcmp(v, "reboot")))
+        if (!attr(&t, "action", v, sizeof v)
+            || (strcmp(v, "off") != 0 && strcmp(v, "reboot") != 0))
+            continue;
+        if (since <= 0
+            || (attr(&t, "completed", v, sizeof v) && completed_at(v) >= since))
             return 1;
     }
     return seen ? 0 : -EBADMSG;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #define CRMXML_NODES_MAX 64
 #define CRMXML_NAME_MAX 256
@@ -44,5 +45,11 @@ const struct crmxml_node *crmxml_status_node(const struct crmxml_status *st,
  * fence history.
  */
 int crmxml_fenced(const char *xml, const char *target);
+
+/**
+ * Like crmxml_fenced(), counting only a fencing that completed at or after
+ * @since (seconds since the epoch; the history's "completed" is UTC).
+ */
+int crmxml_fenced_since(const char *xml, const char *target, time_t since);
 
 #endif

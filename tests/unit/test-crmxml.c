@@ -127,6 +127,10 @@ test_fenced(void **state)
              "completed=\"2026-11-22 01:00:00Z\"/></fence_history>"
              "</pacemaker-result>");
     assert_int_equal(crmxml_fenced(ok, "vm1"), 1);
+    /* only a fencing after @since counts: 2026-11-22 01:00:00Z = 1795309200 */
+    assert_int_equal(crmxml_fenced_since(ok, "vm1", 1795309200), 1);
+    assert_int_equal(crmxml_fenced_since(ok, "vm1", 1795309201), 0);
+    assert_int_equal(crmxml_fenced_since(history, "vm3", 1), 0); /* no time */
     assert_int_equal(crmxml_fenced("<pacemaker-result><status code=\"0\"/>"
                                    "</pacemaker-result>",
                                    "vm1"),
