@@ -9,39 +9,8 @@
 #   4 the active node crashes -> fenced, the group on the survivor, /srv
 #     never mounted on two nodes at once
 #   5 the active node frozen -> fenced, failover
-. "$(dirname "$0")/common.sh"
-C=$TOP/tests/cluster/cluster
-DIR=/var/tmp/pmmha-drills
-trap '"$C" down >/dev/null 2>&1; rm -rf "$DIR" "$WORK"' EXIT
-X() { "$C" exec "$@"; }
-where() { X "${VIEW:-$N1}" crm_resource --locate -r pmm-server 2>/dev/null | awk '/is running on/{print $NF; exit}'; }
-runs_on() { [[ $(where) == "$1" ]]; }
-runs_off() { local w; w=$(where); [[ -n $w && $w != "$1" ]]; }
-not_200() { ! is_200; }
-is_200() { [[ $("$C" hub curl -s -m 1 -o /dev/null -w '%{http_code}' "http://$VIP/v1/readyz") == 200 ]]; }
-other() { for n in $PMM_NODES; do [[ $n != "$1" ]] && echo "$n"; done; }
-secs() { printf '%d.%02d s' $(($1 / 1000)) $(($1 % 1000 / 10)); }
-mounts_of() { X "$1" grep -c " $SRV " /proc/self/mountinfo; }
-
-"$TOP/tests/stub/build-images" >"$WORK/build.log" 2>&1 || { fail "stand-in images"; exit 1; }
-"$C" up 2 >"$WORK/up.log" 2>&1 || { fail "cluster up: $(tail -3 "$WORK/up.log")"; exit 1; }
-eval "$("$C" env)"
-read -r N1 N2 <<<"$PMM_NODES"
-VIP=${PMM_NET}.100
-SRV=/mnt/pmm-server/srv
-mkdir -p "$DIR" && printf 'STUB_READY_DELAY=0\n' >"$DIR/pmm.env"
-# the lease lives in the disk's last MiB
-mkfs.ext4 -q -F "$PMM_DISK" "$(($(blockdev --getsize64 "$PMM_DISK") / 1024 - 1024))"
-X "$N1" pcs stonith create fence-nodes fence_pmmns pcmk_host_list="$PMM_NODES" \
-    op monitor interval=30s >/dev/null
-if X "$N1" env DEVICE="$PMM_DISK" VIP="$VIP" ENV_FILE="$DIR/pmm.env" RUN_OPTS="--network host" \
-    "$TOP/examples/pcs-active-passive.sh" >"$WORK/pcs.log" 2>&1; then
-    pass "examples/pcs-active-passive.sh created the group"
-else
-    fail "examples/pcs-active-passive.sh: $(tail -3 "$WORK/pcs.log")"; exit 1
-fi
-wait_until 90 is_200 && pass "PMM answers 200 through $VIP from $(where)" ||
-    { fail "no 200 through $VIP: $(X "$N1" crm_mon -1 | tail -15)"; exit 1; }
+. "$(dirname "$0")/group.sh"
+group_up || exit 1
 
 # ---- 1 standby ---------------------------------------------------------------
 A=$(where) B=$(other "$A")
@@ -70,7 +39,6 @@ fi
 X "$N1" crm_resource --cleanup -r pmm-server >/dev/null 2>&1
 
 # ---- 3 readyz hangs --------------------------------------------------------------
-placed() { [[ -n $(where) ]]; }
 wait_until 60 placed && wait_until 60 is_200
 A=$(where)
 t0=$(now_ms)
