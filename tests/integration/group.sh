@@ -3,7 +3,7 @@
 # PMM's Active/Passive group created by examples/pcs-active-passive.sh as
 # written (shared disk, /srv, VIP, pmm-server), plus helpers.
 #   GROUP_ENV  extra lines for PMM's env_file (e.g. STUB_SEQ_FILE=...)
-. "$(dirname "$0")/common.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 C=$TOP/tests/cluster/cluster
 DIR=/var/tmp/pmmha-drills-${PMM_PREFIX:-pmm}
 trap '"$C" down >/dev/null 2>&1; rm -rf "$DIR" "$WORK"' EXIT
