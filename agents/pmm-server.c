@@ -96,7 +96,7 @@ probe_ready(const struct server_conf *c, const char *url, ra_deadline_t d,
     if (r == 0 && reply.status == 200)
         return 0;
     if (r == 0)
-        snprintf(why, len, "HTTP %ld %.80s", reply.status, reply.body);
+        snprintf(why, len, "HTTP %ld %.48s", reply.status, reply.body);
     else
         snprintf(why, len, "%s", reply.error);
     for (char *s = why; *s; s++)
@@ -163,8 +163,8 @@ check_image(const struct ra_ctx *ctx, const struct server_conf *c,
     server_publish_image(ctx, r == 0 ? img->id : "", true);
     if (r == -ENOENT)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "image %s is not present on this node: pull it (%s pull "
-                      "%s) or set allow_pull=true",
+                      "image %s is not on this node: %s pull %s (or set "
+                      "allow_pull)",
                       c->image, c->kind == RT_DOCKER ? "docker" : "podman",
                       c->image);
     else if (r < 0)
@@ -201,16 +201,15 @@ check_downgrade(const struct server_conf *c, const struct rt_image *img,
      * not the resource */
     if (ra_version_cmp(named, data, &tag_ok) >= 0 && tag_ok) {
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "%s is PMM %s on this node, older than the data in %s "
-                      "(PMM %s): pull the right image on this node",
-                      c->image, mine, c->volume, data);
+                      "pull the right image here: it is PMM %s, older than "
+                      "the data (PMM %s) though tagged %s",
+                      mine, data, named);
         return -1;
     }
     ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                  "image %s is PMM %s but the data in %s was written by PMM "
-                  "%s: PMM refuses to downgrade; use an image >= %s (or set "
-                  "allow_downgrade=true)",
-                  c->image, mine, c->volume, data, data);
+                  "downgrade refused: the data is PMM %s, the image PMM %s; "
+                  "use an image >= %s (or allow_downgrade=true)",
+                  data, mine, data);
     return -1;
 }
 
@@ -223,7 +222,7 @@ check_volume_dir(const struct server_conf *c, struct ra_result *res)
         return 0;
     ra_result_set(res, RA_OCF_ERR_INSTALLED,
                   "volume %s is not a directory on this node: mount PMM's "
-                  "data there (ocf:pmmha:pmm-storage) or fix the parameter",
+                  "data there or fix the parameter",
                   c->volume);
     return -1;
 }
@@ -258,8 +257,8 @@ wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
         delay = delay * 3 / 2 > 500 ? 500 : delay * 3 / 2;
     }
     ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "PMM did not become ready within the start timeout (%.1fs; "
-                  "last readyz at %s: %s): raise the start operation's timeout",
+                  "PMM not ready within the start timeout (%.1fs): raise it; "
+                  "last readyz at %s: %s",
                   (double) (ra_now_ns() - t0) / 1e9, url, why);
 }
 
@@ -472,9 +471,8 @@ check_ready(const struct ra_ctx *ctx, const struct server_conf *c,
         || probe_ready(c, url, ctx->deadline, why, sizeof why) == 0)
         ra_result_ok(res);
     else
-        ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "container %s runs but PMM is not ready at %s: %s",
-                      c->name, url, why);
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "PMM not ready at %s: %s", url,
+                      why);
 }
 
 /* No state file: ask the runtime (a probe, or after HA_RSCTMP was lost). */

@@ -36,7 +36,7 @@ expect "monitor depth 10, CA file" 0 ""
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=other \
     -keyout "$WORK/other.key" -out "$WORK/other.crt" 2>/dev/null
 mon tls_ca="$WORK/other.crt"
-expect "monitor depth 10, wrong CA" 1 "not ready"
+expect "monitor depth 10, wrong CA" 1 "PMM not ready at"
 mon
 expect "monitor depth 10, https unpinned (PMM's self-signed certificate)" 0 ""
 ra pmm-server stop "${BASE[@]}" "${TLS[@]}"

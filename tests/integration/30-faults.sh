@@ -24,7 +24,7 @@ expect "monitor depth 10 on a ready PMM" 0 ""
 
 touch "$srv/.stub-unhealthy"
 mon OCF_CHECK_LEVEL=10
-expect "readyz 503 -> monitor depth 10" 1 "is not ready"
+expect "readyz 503 -> monitor depth 10" 1 "PMM not ready at"
 [[ $REASON == *503* ]] && pass "the reason quotes the 503" || fail "the reason lacks 503: $REASON"
 mon
 expect "readyz 503 -> monitor depth 0 still running" 0 ""
@@ -34,7 +34,7 @@ touch "$srv/.stub-hang"
 t0=$(now_ms)
 mon OCF_CHECK_LEVEL=10 OCF_RESKEY_CRM_meta_timeout=4000
 dt=$(($(now_ms) - t0))
-expect "readyz never answers -> monitor depth 10" 1 "is not ready"
+expect "readyz never answers -> monitor depth 10" 1 "PMM not ready at"
 ((dt < 4000)) && pass "the hung readyz monitor returned in ${dt} ms, inside its 4000 ms timeout" ||
     fail "the hung readyz monitor took ${dt} ms (timeout 4000)"
 rm -f "$srv/.stub-hang"
@@ -71,10 +71,10 @@ stop
 
 # ---- refusals before anything runs ----------------------------------------
 ra pmm-server start "${BASE[@]}" image=docker.io/percona/pmm-server:9.9.9
-expect "image missing" 5 "is not present on this node: pull it"
+expect "image missing" 5 "is not on this node: podman pull"
 mkdir -p "$srv/grafana" && echo 2.42.0 >"$srv/grafana/PERCONA_DASHBOARDS_VERSION"
 ra pmm-server start "${BASE[@]}" image="$IMG_OLD"
-expect "downgrade refused" 6 "is PMM 2.41.0 but the data"
+expect "downgrade refused" 6 "downgrade refused: the data is PMM 2.42.0, the image PMM 2.41.0"
 [[ $REASON == *2.42.0* ]] && pass "the downgrade reason names both versions" || fail "reason: $REASON"
 ra pmm-server start "${BASE[@]}" image="$IMG_OLD" allow_downgrade=true
 expect "downgrade with allow_downgrade" 0 ""
@@ -126,14 +126,14 @@ expect "validate-all level 0" 0 ""
 ra pmm-server validate-all "${BASE[@]}" OCF_CHECK_LEVEL=10
 expect "validate-all level 10" 0 ""
 ra pmm-server validate-all "${BASE[@]}" OCF_CHECK_LEVEL=10 image=docker.io/percona/pmm-server:9.9.9
-expect "validate-all level 10, image missing" 5 "not present on this node"
+expect "validate-all level 10, image missing" 5 "is not on this node"
 
 # ---- start with a 5 s op timeout while PMM needs 20 s --------------------
 printf 'STUB_READY_DELAY=20\n' >"$WORK/slow.env"
 t0=$(now_ms)
 ra pmm-server start "${BASE[@]}" env_file="$WORK/slow.env" OCF_RESKEY_CRM_meta_timeout=5000
 dt=$(($(now_ms) - t0))
-expect "start slower than its 5 s timeout" 1 "did not become ready within the start timeout"
+expect "start slower than its 5 s timeout" 1 "PMM not ready within the start timeout"
 ((dt < 5000)) && pass "the start returned in ${dt} ms, before pacemaker's 5000 ms" ||
     fail "the start took ${dt} ms (op timeout 5000)"
 stop
