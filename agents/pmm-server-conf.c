@@ -186,42 +186,37 @@ const struct ra_param_check server_checks[] = {
 
 /* ---- configuration ---------------------------------------------------- */
 
-static const char *
-str(const struct ra_ctx *ctx, const char *name)
-{
-    const char *v = ra_param_str(&ctx->params, name);
-
-    return v ? v : "";
-}
-
 void
 server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c)
 {
-    unsigned long long ms = 5000;
+    unsigned long long ms;
     char tag[128];
 
     memset(c, 0, sizeof *c);
-    c->image = str(ctx, "image");
-    c->name = str(ctx, "name");
+    c->image = ra_ctx_str(ctx, "image");
+    c->name = ra_ctx_str(ctx, "name");
     if (!*c->name)
         c->name = "pmm-server";
-    c->volume = str(ctx, "volume");
-    c->env_file = str(ctx, "env_file");
-    c->publish = str(ctx, "publish");
-    c->run_opts = str(ctx, "run_opts");
-    c->kind = strcmp(str(ctx, "runtime"), "docker") ? RT_PODMAN : RT_DOCKER;
-    c->socket = str(ctx, "runtime_socket");
+    c->volume = ra_ctx_str(ctx, "volume");
+    c->env_file = ra_ctx_str(ctx, "env_file");
+    c->publish = ra_ctx_str(ctx, "publish");
+    c->run_opts = ra_ctx_str(ctx, "run_opts");
+    c->kind
+        = strcmp(ra_ctx_str(ctx, "runtime"), "docker") ? RT_PODMAN : RT_DOCKER;
+    c->socket = ra_ctx_str(ctx, "runtime_socket");
     c->pmm_major
         = ra_version_major(ra_image_tag(c->image, tag, sizeof tag)) >= 3 ? 3
                                                                          : 2;
     c->http_port = c->pmm_major >= 3 ? 8080 : 80;
     c->readyz_path = c->pmm_major >= 3 ? "/v1/server/readyz" : "/v1/readyz";
-    c->readyz_url = str(ctx, "readyz_url");
-    (void) ra_parse_time_ms(str(ctx, "readyz_timeout"), &ms);
+    c->readyz_url = ra_ctx_str(ctx, "readyz_url");
+    ms = ra_ctx_time_ms(ctx, "readyz_timeout", 5000);
     c->readyz_timeout_ms = ms > 600000 ? 600000 : (int) ms;
-    c->tls.ca_file = *str(ctx, "tls_ca") ? str(ctx, "tls_ca") : NULL;
-    c->tls.fingerprint
-        = *str(ctx, "tls_fingerprint") ? str(ctx, "tls_fingerprint") : NULL;
+    c->tls.ca_file
+        = *ra_ctx_str(ctx, "tls_ca") ? ra_ctx_str(ctx, "tls_ca") : NULL;
+    c->tls.fingerprint = *ra_ctx_str(ctx, "tls_fingerprint")
+                             ? ra_ctx_str(ctx, "tls_fingerprint")
+                             : NULL;
     c->stop_timeout_s = ra_param_int(&ctx->params, "stop_timeout", 0);
     c->allow_pull = ra_param_bool(&ctx->params, "allow_pull");
     c->allow_downgrade = ra_param_bool(&ctx->params, "allow_downgrade");

@@ -104,39 +104,22 @@ const struct ra_param_check storage_checks[] = {
     { NULL, NULL },
 };
 
-static uint64_t
-time_ms(const struct ra_ctx *ctx, const char *name, uint64_t fallback)
-{
-    const char *v = ra_param_str(&ctx->params, name);
-    unsigned long long ms;
-
-    return v && ra_parse_time_ms(v, &ms) == 0 ? ms : fallback;
-}
-
-static const char *
-str(const struct ra_ctx *ctx, const char *name)
-{
-    const char *v = ra_param_str(&ctx->params, name);
-
-    return v ? v : "";
-}
-
 void
 storage_conf_read(const struct ra_ctx *ctx, struct storage_conf *c)
 {
     char bad[80];
 
     memset(c, 0, sizeof *c);
-    c->device = str(ctx, "device");
-    c->directory = str(ctx, "directory");
-    c->fstype = str(ctx, "fstype");
-    c->options = str(ctx, "options");
-    c->lease_device = str(ctx, "lease_device");
-    c->fsck = strcmp(str(ctx, "fsck"), "never") != 0;
+    c->device = ra_ctx_str(ctx, "device");
+    c->directory = ra_ctx_str(ctx, "directory");
+    c->fstype = ra_ctx_str(ctx, "fstype");
+    c->options = ra_ctx_str(ctx, "options");
+    c->lease_device = ra_ctx_str(ctx, "lease_device");
+    c->fsck = strcmp(ra_ctx_str(ctx, "fsck"), "never") != 0;
     c->lease = ra_param_bool(&ctx->params, "lease");
-    c->kill = strcmp(str(ctx, "force_unmount"), "false") != 0;
-    c->lease_ms = time_ms(ctx, "lease_timeout", 30000);
-    c->grace_ms = time_ms(ctx, "term_grace", 5000);
+    c->kill = strcmp(ra_ctx_str(ctx, "force_unmount"), "false") != 0;
+    c->lease_ms = ra_ctx_time_ms(ctx, "lease_timeout", 30000);
+    c->grace_ms = ra_ctx_time_ms(ctx, "term_grace", 5000);
     if (ra_mount_opts_parse(c->options, &c->mopts, bad, sizeof bad) < 0)
         memset(&c->mopts, 0, sizeof c->mopts);
 }

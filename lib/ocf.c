@@ -45,6 +45,23 @@ ra_ctx_is_recurring(const struct ra_ctx *ctx)
     return ctx->interval_ms > 0;
 }
 
+const char *
+ra_ctx_str(const struct ra_ctx *ctx, const char *name)
+{
+    const char *v = ra_param_str(&ctx->params, name);
+
+    return v ? v : "";
+}
+
+unsigned long long
+ra_ctx_time_ms(const struct ra_ctx *ctx, const char *name,
+               unsigned long long fallback)
+{
+    unsigned long long ms;
+
+    return ra_parse_time_ms(ra_ctx_str(ctx, name), &ms) == 0 ? ms : fallback;
+}
+
 const struct ra_action *
 ra_action_find(const struct ra_action *actions, const char *name)
 {

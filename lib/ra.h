@@ -96,6 +96,13 @@ void ra_result_ok(struct ra_result *res);
 /** True when this monitor is a recurring one (interval > 0), not a probe. */
 bool ra_ctx_is_recurring(const struct ra_ctx *ctx);
 
+/** The value of parameter @name (given or default), "" when it has none. */
+const char *ra_ctx_str(const struct ra_ctx *ctx, const char *name);
+
+/** Parameter @name as a time in ms, or @fallback when unset or invalid. */
+unsigned long long ra_ctx_time_ms(const struct ra_ctx *ctx, const char *name,
+                                  unsigned long long fallback);
+
 /** Looks up an action by exact name in @actions; NULL when unknown. */
 const struct ra_action *ra_action_find(const struct ra_action *actions,
                                        const char *name);

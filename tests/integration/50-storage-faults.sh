@@ -9,8 +9,8 @@
 # bad parameter values.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../lib/testlib.sh"
+. "$HERE/../lib/loopdev.sh"
 WORK=$(mktemp -d /tmp/pmmha-st.XXXXXX)
-LOOPS=()
 PIDS=()
 NS2=
 
@@ -18,18 +18,10 @@ cleanup() {
     local t
     for t in "${PIDS[@]}"; do kill -KILL "$t" 2>/dev/null; done
     [[ -n $NS2 ]] && kill -KILL "$NS2" 2>/dev/null && wait "$NS2" 2>/dev/null
-    for t in $(awk -v w="$WORK" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-        umount "$t" 2>/dev/null || umount -l "$t"
-    done
-    for t in "${LOOPS[@]}"; do losetup -d "$t" 2>/dev/null; done
-    rm -rf "$WORK"
+    loop_cleanup
 }
 trap cleanup EXIT
 
-mkloop() {  # mkloop NAME MiB: a loop device on a sparse file, in $LOOP
-    truncate -s "$2M" "$WORK/$1.img" && LOOP=$(losetup -f --show "$WORK/$1.img") &&
-        LOOPS+=("$LOOP")
-}
 mounted() { awk -v d="$1" '$5 == d {f = 1} END {exit !f}' /proc/self/mountinfo; }
 alive() { kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
 

@@ -4,23 +4,9 @@
 # the device's last MiB, and ext4 with the lease on a separate device.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../lib/testlib.sh"
+. "$HERE/../lib/loopdev.sh"
 WORK=$(mktemp -d /tmp/pmmha-st.XXXXXX)
-LOOPS=()
-
-cleanup() {
-    local t
-    for t in $(awk -v w="$WORK" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
-        umount "$t" 2>/dev/null || umount -l "$t"
-    done
-    for t in "${LOOPS[@]}"; do losetup -d "$t" 2>/dev/null; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-mkloop() {  # mkloop NAME MiB: a loop device on a sparse file, in $LOOP
-    truncate -s "$2M" "$WORK/$1.img" && LOOP=$(losetup -f --show "$WORK/$1.img") &&
-        LOOPS+=("$LOOP")
-}
+trap loop_cleanup EXIT
 
 tester() {  # tester NAME PARAM...
     local name=$1 o=() kv

@@ -28,6 +28,7 @@ for ((i = 1; i <= ROUNDS; i++)); do
     fi
     X "$N1" crm_attribute -N "$A" -n standby -v off >/dev/null
     wait_until 30 not_standby "$A" || true
+    sleep 1 # PMM serves (and writes ~10 lines) before the next move
 done
 [[ $ok == "$ROUNDS" ]] && pass "$ROUNDS standby round trips; failover to 200 through the VIP: mean $(secs $((total / ROUNDS))), worst $(secs "$worst")"
 
@@ -50,7 +51,7 @@ switches = sum(1 for a, b in zip(rows, rows[1:]) if b[1] != a[1])
 print(len(rows), bad_seq, back_in_time, max(gaps) if gaps else 0, switches, worst_ms)
 PY
 read -r lines bad_seq back gap switches worst_ms <"$WORK/verdict"
-((lines > 100)) && pass "the stand-in wrote $lines sequence lines to /srv through $switches writer changes" ||
+((lines >= ROUNDS * 5)) && pass "the stand-in wrote $lines sequence lines to /srv through $switches writer changes" ||
     fail "only $lines lines in seq.log"
 [[ $bad_seq == 0 && $back == 0 ]] && pass "the sequence runs on by one, in time order: never two writers at once" ||
     fail "$bad_seq breaks in the sequence, $back steps back in time: two writers?"
