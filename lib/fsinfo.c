@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "fsinfo.h"
 
 #define EXT_SB 1024
@@ -13,39 +14,19 @@
 #define EXT_COMPAT_JOURNAL 0x4
 #define EXT_INCOMPAT_64BIT 0x80
 
-static uint64_t
-le(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint64_t
-be(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 static int
 ext_info(const unsigned char *sb, struct ra_fs_info *ret)
 {
-    uint64_t blocks = le(sb + 4, 4);
-    uint64_t log = le(sb + 24, 4);
-    uint64_t state = le(sb + 58, 2);
+    uint64_t blocks = ra_get_le(sb + 4, 4);
+    uint64_t log = ra_get_le(sb + 24, 4);
+    uint64_t state = ra_get_le(sb + 58, 2);
 
-    if (le(sb + 56, 2) != EXT_MAGIC || log > 16)
+    if (ra_get_le(sb + 56, 2) != EXT_MAGIC || log > 16)
         return -EMEDIUMTYPE;
-    if (le(sb + 96, 4) & EXT_INCOMPAT_64BIT)
-        blocks |= le(sb + 0x150, 4) << 32;
+    if (ra_get_le(sb + 96, 4) & EXT_INCOMPAT_64BIT)
+        blocks |= ra_get_le(sb + 0x150, 4) << 32;
     ret->size = blocks * (UINT64_C(1024) << log);
-    ret->has_journal = (le(sb + 92, 4) & EXT_COMPAT_JOURNAL) != 0;
+    ret->has_journal = (ra_get_le(sb + 92, 4) & EXT_COMPAT_JOURNAL) != 0;
     ret->errors = (state & EXT_STATE_ERROR) != 0;
     ret->clean = (state & EXT_STATE_VALID) != 0;
     return 0;
@@ -54,11 +35,11 @@ ext_info(const unsigned char *sb, struct ra_fs_info *ret)
 static int
 xfs_info(const unsigned char *sb, struct ra_fs_info *ret)
 {
-    uint64_t bsize = be(sb + 4, 4);
+    uint64_t bsize = ra_get_be(sb + 4, 4);
 
     if (memcmp(sb, "XFSB", 4) != 0 || bsize < 512 || bsize > 65536)
         return -EMEDIUMTYPE;
-    ret->size = be(sb + 8, 8) * bsize;
+    ret->size = ra_get_be(sb + 8, 8) * bsize;
     ret->has_journal = true;
     ret->errors = false;
     ret->clean = true; /* XFS replays its log at mount */

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "lease.h"
 
 /*
@@ -21,23 +22,6 @@
 
 static const unsigned char magic[8]
     = { 'P', 'M', 'M', 'H', 'A', 'L', 'S', 'E' };
-
-static void
-put_le(unsigned char *p, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++)
-        p[i] = (unsigned char) (v >> (8 * i));
-}
-
-static uint64_t
-get_le(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-
-    for (int i = n - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* CRC-32 (IEEE 802.3), bitwise: 508 bytes do not need a table. */
 static uint32_t
@@ -58,14 +42,14 @@ ra_lease_encode(const struct ra_lease *l, unsigned char *buf)
 {
     memset(buf, 0, RA_LEASE_BLOCK);
     memcpy(buf, magic, sizeof magic);
-    put_le(buf + 8, l->version, 4);
-    put_le(buf + 12, l->flags, 4);
-    put_le(buf + 16, l->counter, 8);
-    put_le(buf + 24, l->renewed_ns, 8);
-    put_le(buf + 32, l->duration_ms, 4);
+    ra_put_le(buf + 8, l->version, 4);
+    ra_put_le(buf + 12, l->flags, 4);
+    ra_put_le(buf + 16, l->counter, 8);
+    ra_put_le(buf + 24, l->renewed_ns, 8);
+    ra_put_le(buf + 32, l->duration_ms, 4);
     memcpy(buf + 40, l->holder, strnlen(l->holder, RA_LEASE_HOLDER_MAX - 1));
     memcpy(buf + 104, l->fsid, strnlen(l->fsid, RA_LEASE_FSID_MAX - 1));
-    put_le(buf + OFF_CRC, crc32(buf, OFF_CRC), 4);
+    ra_put_le(buf + OFF_CRC, crc32(buf, OFF_CRC), 4);
 }
 
 static bool
@@ -87,16 +71,16 @@ ra_lease_decode(const unsigned char *buf, size_t len, struct ra_lease *ret)
     if (all_zero(buf, RA_LEASE_RECORD))
         return -ENODATA;
     if (memcmp(buf, magic, sizeof magic) != 0
-        || get_le(buf + OFF_CRC, 4) != crc32(buf, OFF_CRC))
+        || ra_get_le(buf + OFF_CRC, 4) != crc32(buf, OFF_CRC))
         return -EBADMSG;
     memset(&l, 0, sizeof l);
-    l.version = (uint32_t) get_le(buf + 8, 4);
+    l.version = (uint32_t) ra_get_le(buf + 8, 4);
     if (l.version != RA_LEASE_VERSION)
         return -EPROTONOSUPPORT;
-    l.flags = (uint32_t) get_le(buf + 12, 4);
-    l.counter = get_le(buf + 16, 8);
-    l.renewed_ns = get_le(buf + 24, 8);
-    l.duration_ms = (uint32_t) get_le(buf + 32, 4);
+    l.flags = (uint32_t) ra_get_le(buf + 12, 4);
+    l.counter = ra_get_le(buf + 16, 8);
+    l.renewed_ns = ra_get_le(buf + 24, 8);
+    l.duration_ms = (uint32_t) ra_get_le(buf + 32, 4);
     memcpy(l.holder, buf + 40, RA_LEASE_HOLDER_MAX - 1);
     memcpy(l.fsid, buf + 104, RA_LEASE_FSID_MAX - 1);
     *ret = l;

@@ -15,7 +15,6 @@
  */
 #include "config.h"
 
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "lvm.h"
 
 #define SECTOR 512
@@ -439,24 +439,6 @@ lvm_md_parse(const char *text, size_t len, struct lvm_md_vg *ret)
 
 /* ---- the PV on disk --------------------------------------------------- */
 
-static uint32_t
-le32(const unsigned char *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, sizeof v);
-    return le32toh(v);
-}
-
-static uint64_t
-le64(const unsigned char *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, sizeof v);
-    return le64toh(v);
-}
-
 /* Reads @len bytes at @off into @out through an aligned bounce buffer. */
 static int
 read_at(int fd, uint64_t off, size_t len, void *out)
@@ -508,19 +490,21 @@ read_label(int fd, struct locn *mdas, size_t *n_mdas)
         return r < 0 ? r : -EIO;
     for (unsigned i = 0; i < LABEL_SCAN_SECTORS; i++) {
         const unsigned char *lh = sec + (size_t) i * SECTOR;
-        uint32_t off = le32(lh + 20);
+        uint32_t off = (uint32_t) ra_get_le(lh + 20, 4);
         size_t at, list = 0;
 
-        if (memcmp(lh, "LABELONE", 8) != 0 || le64(lh + 8) != i)
+        if (memcmp(lh, "LABELONE", 8) != 0 || ra_get_le(lh + 8, 8) != i)
             continue;
         if (memcmp(lh + 24, "LVM2 001", 8) != 0
-            || le32(lh + 16) != lvm_crc(LVM_CRC_INITIAL, lh + 20, SECTOR - 20)
+            || (uint32_t) ra_get_le(lh + 16, 4)
+                   != lvm_crc(LVM_CRC_INITIAL, lh + 20, SECTOR - 20)
             || off < 32 || off > SECTOR - 56)
             return -EBADMSG;
         /* pv_header: uuid[32], size, then two zero-ended locn lists */
         *n_mdas = 0;
         for (at = off + 40; at + 16 <= SECTOR && list < 2; at += 16) {
-            struct locn l = { le64(lh + at), le64(lh + at + 8) };
+            struct locn l
+                = { ra_get_le(lh + at, 8), ra_get_le(lh + at + 8, 8) };
 
             if (l.offset == 0)
                 list++;
@@ -543,14 +527,16 @@ read_mda_text(int fd, const struct locn *mda, char **ret_text, size_t *ret_len)
 
     if (r < 0)
         return r;
-    if (memcmp(h + 4, MDA_MAGIC, 16) != 0 || le32(h + 20) != 1
-        || le32(h) != lvm_crc(LVM_CRC_INITIAL, h + 4, sizeof h - 4)
-        || le64(h + 24) != mda->offset)
+    if (memcmp(h + 4, MDA_MAGIC, 16) != 0
+        || (uint32_t) ra_get_le(h + 20, 4) != 1
+        || (uint32_t) ra_get_le(h, 4)
+               != lvm_crc(LVM_CRC_INITIAL, h + 4, sizeof h - 4)
+        || ra_get_le(h + 24, 8) != mda->offset)
         return -EBADMSG;
-    size = le64(h + 32);
-    ro = le64(h + 40);
-    rs = le64(h + 48);
-    if (rs == 0 || (le32(h + 60) & RAW_LOCN_IGNORED))
+    size = ra_get_le(h + 32, 8);
+    ro = ra_get_le(h + 40, 8);
+    rs = ra_get_le(h + 48, 8);
+    if (rs == 0 || ((uint32_t) ra_get_le(h + 60, 4) & RAW_LOCN_IGNORED))
         return -ENODATA;
     if (rs > MDA_TEXT_MAX || ro < MDA_HEADER_SIZE || ro >= size
         || rs > size - MDA_HEADER_SIZE)
@@ -563,7 +549,9 @@ read_mda_text(int fd, const struct locn *mda, char **ret_text, size_t *ret_len)
     if (r == 0 && first < rs)
         r = read_at(fd, mda->offset + MDA_HEADER_SIZE, rs - first,
                     text + first);
-    if (r == 0 && lvm_crc(LVM_CRC_INITIAL, text, rs) != le32(h + 56))
+    if (r == 0
+        && lvm_crc(LVM_CRC_INITIAL, text, rs)
+               != (uint32_t) ra_get_le(h + 56, 4))
         r = -EBADMSG;
     if (r < 0) {
         free(text);
