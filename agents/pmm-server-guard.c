@@ -25,7 +25,6 @@
 
 #define MARKER ".pmmha-image"
 #define ATTRD_TIMEOUT_MS 5000
-#define ATTRD_TIMEOUT_MS 5000
 
 /* "pmmha-image-pmm": the clone suffix (":0") is not part of the name. */
 static void
@@ -44,10 +43,10 @@ cache_path(const struct ra_ctx *ctx, char *buf, size_t len)
              ctx->instance);
 }
 
-/* Runs attrd_updater ARGS...; its output in @ret (free it). */
+/* Starts attrd_updater ARGS... without waiting for it. */
 static int
-attrd(const struct ra_ctx *ctx, const char *const *args,
-      struct ra_spawn_result *ret, char *why, size_t len)
+attrd_begin(const struct ra_ctx *ctx, const char *const *args,
+            struct ra_spawn_job **job, char *why, size_t len)
 {
     char prog[256], *argv[12];
     size_t n = 0;
@@ -55,6 +54,7 @@ attrd(const struct ra_ctx *ctx, const char *const *args,
         = ra_deadline_min(ctx->deadline, ra_deadline_in_ms(ATTRD_TIMEOUT_MS));
     int r = ra_find_program("attrd_updater", prog, sizeof prog);
 
+    *job = NULL;
     if (r < 0) {
         snprintf(why, len, "attrd_updater is not installed");
         return r;
@@ -65,7 +65,19 @@ attrd(const struct ra_ctx *ctx, const char *const *args,
         n++;
     }
     argv[n + 1] = NULL;
-    r = ra_spawn(argv, NULL, d, 200, ret);
+    r = ra_spawn_begin(argv, NULL, d, 200, job);
+    if (r < 0)
+        snprintf(why, len, "attrd_updater: %s", strerror(-r));
+    return r;
+}
+
+/* Waits for attrd_updater; its output in @ret (free it). */
+static int
+attrd_finish(struct ra_spawn_job *job, struct ra_spawn_result *ret, char *why,
+             size_t len)
+{
+    int r = ra_spawn_finish(job, ret);
+
     if (r < 0)
         snprintf(why, len, "attrd_updater: %s", strerror(-r));
     else if (ret->status != 0) {
@@ -77,16 +89,18 @@ attrd(const struct ra_ctx *ctx, const char *const *args,
     return r;
 }
 
-void
-server_publish_image(const struct ra_ctx *ctx, const char *image_id,
-                     bool always)
+/* Begins publishing @image_id unless (!@always) it is what was published
+ * last; *@job stays NULL when nothing was started. */
+static void
+publish_begin(const struct ra_ctx *ctx, const char *image_id, bool always,
+              struct ra_spawn_job **job)
 {
     struct ra_state cached, now = { 0 };
-    struct ra_spawn_result out = { 0 };
     char name[160], path[4096], why[256];
     const char *value = image_id && *image_id ? image_id : "absent";
     const char *old;
 
+    *job = NULL;
     if (!ctx->in_cluster)
         return; /* by hand or ocf-tester: no attrd to tell */
     cache_path(ctx, path, sizeof path);
@@ -101,9 +115,29 @@ server_publish_image(const struct ra_ctx *ctx, const char *image_id,
     attr_name(ctx, name, sizeof name);
     const char *const args[]
         = { "-n", name, "-U", value, "-N", ctx->node, NULL };
-    if (attrd(ctx, args, &out, why, sizeof why) < 0)
+    if (attrd_begin(ctx, args, job, why, sizeof why) < 0)
+        ra_warn("image not published to the cluster: %s", why);
+}
+
+static void
+publish_finish(struct ra_spawn_job *job)
+{
+    struct ra_spawn_result out = { 0 };
+    char why[256];
+
+    if (job && attrd_finish(job, &out, why, sizeof why) < 0)
         ra_warn("image not published to the cluster: %s", why);
     ra_spawn_result_free(&out);
+}
+
+void
+server_publish_image(const struct ra_ctx *ctx, const char *image_id,
+                     bool always)
+{
+    struct ra_spawn_job *job;
+
+    publish_begin(ctx, image_id, always, &job);
+    publish_finish(job);
 }
 
 int
@@ -164,22 +198,35 @@ parse_line(char *line, const char **host, const char **value)
     return 0;
 }
 
-int
-server_nodes_differ(const struct ra_ctx *ctx, const char *local_id, char *buf,
-                    size_t len)
+static void
+query_begin(const struct ra_ctx *ctx, struct ra_spawn_job **job)
+{
+    char name[160], why[256];
+
+    *job = NULL;
+    if (!ctx->in_cluster)
+        return;
+    attr_name(ctx, name, sizeof name);
+    const char *const args[] = { "-Q", "-A", "-n", name, NULL };
+    if (attrd_begin(ctx, args, job, why, sizeof why) < 0)
+        ra_debug("nodes not compared: %s", why);
+}
+
+/* Reaps the query; lists the nodes whose image differs in @buf. */
+static int
+query_finish(const struct ra_ctx *ctx, struct ra_spawn_job *job,
+             const char *local_id, char *buf, size_t len)
 {
     struct ra_spawn_result out = { 0 };
     const char *mine = local_id && *local_id ? local_id : "absent";
-    char name[160], why[256], *save = NULL;
+    char why[256], *save = NULL;
     size_t used = 0;
     int n = 0;
 
     buf[0] = '\0';
-    if (!ctx->in_cluster)
+    if (!job)
         return 0;
-    attr_name(ctx, name, sizeof name);
-    const char *const args[] = { "-Q", "-A", "-n", name, NULL };
-    if (attrd(ctx, args, &out, why, sizeof why) < 0) {
+    if (attrd_finish(job, &out, why, sizeof why) < 0) {
         ra_debug("nodes not compared: %s", why);
         ra_spawn_result_free(&out);
         return 0;
@@ -196,4 +243,35 @@ server_nodes_differ(const struct ra_ctx *ctx, const char *local_id, char *buf,
     }
     ra_spawn_result_free(&out);
     return n;
+}
+
+int
+server_nodes_differ(const struct ra_ctx *ctx, const char *local_id, char *buf,
+                    size_t len)
+{
+    struct ra_spawn_job *job;
+
+    query_begin(ctx, &job);
+    return query_finish(ctx, job, local_id, buf, len);
+}
+
+void
+server_guard_begin(const struct ra_ctx *ctx, const char *image_id,
+                   struct server_guard *g)
+{
+    snprintf(g->image_id, sizeof g->image_id, "%s", image_id ? image_id : "");
+    publish_begin(ctx, image_id, true, &g->publish);
+    query_begin(ctx, &g->query);
+}
+
+void
+server_guard_finish(const struct ra_ctx *ctx, struct server_guard *g)
+{
+    char list[RA_REASON_MAX];
+
+    publish_finish(g->publish);
+    if (query_finish(ctx, g->query, g->image_id, list, sizeof list) > 0)
+        ra_warn("nodes disagree on the image: here %.12s, %s", g->image_id,
+                list);
+    g->publish = g->query = NULL;
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "pmm-server.h"
@@ -160,16 +161,27 @@ check_image(const struct ra_ctx *ctx, const struct server_conf *c,
         if (r == 0)
             r = ops->image_inspect(rt, c->image, img, ctx->deadline);
     }
-    server_publish_image(ctx, r == 0 ? img->id : "", true);
     if (r == -ENOENT)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "image %s is not on this node: %s pull %s (or set "
+                      "image not on this node: %s pull %.80s (or set "
                       "allow_pull)",
-                      c->image, c->kind == RT_DOCKER ? "docker" : "podman",
-                      c->image);
+                      c->kind == RT_DOCKER ? "docker" : "podman", c->image);
     else if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot inspect image %s: %s",
                       c->image, rt->err);
+    return r;
+}
+
+/* check_image, and the cluster told what this node has. */
+static int
+check_image_published(const struct ra_ctx *ctx, const struct server_conf *c,
+                      const struct rt_ops *ops, struct rt *rt,
+                      struct rt_image *img, struct ra_result *res)
+{
+    int r = check_image(ctx, c, ops, rt, img, res);
+
+    if (r == 0 || r == -ENOENT)
+        server_publish_image(ctx, r == 0 ? img->id : "", true);
     return r;
 }
 
@@ -227,17 +239,19 @@ check_volume_dir(const struct server_conf *c, struct ra_result *res)
     return -1;
 }
 
-/* Polls readyz with a short backoff until 200, death, or the deadline. */
+/* Polls readyz until 200, death, or the deadline: every 10 ms for the
+ * first seconds (a refused connection costs nothing; a failover waits on
+ * this), then backing off to 500 ms for PMM's long first start. */
 static void
 wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
            const struct ra_state *st, const char *url, struct ra_result *res)
 {
-    char why[200] = "no answer yet";
+    char why[200] = "no answer yet", now[200];
     uint64_t t0 = ra_now_ns();
-    int delay = 50;
+    int delay = 10;
 
     for (;;) {
-        if (probe_ready(c, url, ctx->deadline, why, sizeof why) == 0) {
+        if (probe_ready(c, url, ctx->deadline, now, sizeof now) == 0) {
             ra_info("PMM is ready at %s after %.2fs", url,
                     (double) (ra_now_ns() - t0) / 1e9);
             ra_result_ok(res);
@@ -251,24 +265,20 @@ wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
                           c->name);
             return;
         }
+        /* keep PMM's last word, not the deadline cutting a probe short */
         if (ra_deadline_passed(ctx->deadline))
             break;
+        memcpy(why, now, sizeof why);
         ra_sleep_ms(delay, ctx->deadline);
-        delay = delay * 3 / 2 > 500 ? 500 : delay * 3 / 2;
+        if (ra_now_ns() - t0 > 2 * RA_NSEC_PER_SEC)
+            delay = delay * 3 / 2 > 500 ? 500 : delay * 3 / 2;
     }
+    /* the fix first: Pacemaker keeps 128 characters of a reason */
+    ra_warn("last readyz answer at %s: %s", url, why);
     ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "PMM not ready within the start timeout (%.1fs): raise it; "
-                  "last readyz at %s: %s",
-                  (double) (ra_now_ns() - t0) / 1e9, url, why);
-}
-
-static void
-warn_disagreement(const struct ra_ctx *ctx, const struct rt_image *img)
-{
-    char list[RA_REASON_MAX];
-
-    if (server_nodes_differ(ctx, img->id, list, sizeof list) > 0)
-        ra_warn("nodes disagree on the image: here %.12s, %s", img->id, list);
+                  "raise the start timeout: PMM not ready within it (%.1fs); "
+                  "readyz said %.50s",
+                  (double) (ra_now_ns() - t0) / 1e9, why);
 }
 
 /* Runs the container unless the right one already runs; fills @ct. */
@@ -304,6 +314,7 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     struct rt rt;
     struct rt_image img = { 0 };
     struct rt_container ct = { 0 };
+    struct server_guard guard = { 0 };
     struct ra_state st;
     char url[512], path[4096];
     const struct rt_ops *ops;
@@ -312,12 +323,15 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     server_conf_basic(ctx, &c);
     ops = open_runtime(&c, &rt, res);
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
-        || check_volume_dir(&c, res) < 0
-        || check_image(ctx, &c, ops, &rt, &img, res) < 0
-        || server_marker_check(&c, &img, res) < 0
+        || check_volume_dir(&c, res) < 0)
+        goto done;
+    r = check_image(ctx, &c, ops, &rt, &img, res);
+    /* the cluster hears what this node has while the container starts */
+    if (r == 0 || r == -ENOENT)
+        server_guard_begin(ctx, r == 0 ? img.id : "", &guard);
+    if (r < 0 || server_marker_check(&c, &img, res) < 0
         || check_downgrade(&c, &img, res) < 0)
         goto done;
-    warn_disagreement(ctx, &img);
     if (run_container(ctx, &c, ops, &rt, &img, &ct, res) < 0)
         goto done;
     derive_url(&c, &ct, url, sizeof url);
@@ -340,6 +354,7 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     if (res->rc == RA_OCF_SUCCESS)
         server_marker_write(ctx, &c, &img);
 done:
+    server_guard_finish(ctx, &guard);
     close_runtime(ops, &rt);
     server_conf_free(&c);
 }
@@ -363,21 +378,28 @@ grace_seconds(const struct ra_ctx *ctx, const struct server_conf *c)
     return fit;
 }
 
-/* Until the runtime no longer knows the container, or the deadline. */
+/*
+ * Until the runtime no longer runs the container, or the deadline. When
+ * the kernel already saw the process exit (@process_gone), the runtime
+ * learns it from conmon a few milliseconds later: it gets a second to, then
+ * a forced remove settles it. A stopped container goes by itself (it was
+ * created to be removed on exit), or at the next start: waiting for the
+ * removal would only hold up the failover.
+ */
 static int
-ensure_gone(const struct ra_ctx *ctx, const struct server_conf *c,
-            const struct rt_ops *ops, struct rt *rt)
+ensure_stopped(const struct ra_ctx *ctx, const struct server_conf *c,
+               const struct rt_ops *ops, struct rt *rt, bool process_gone)
 {
+    ra_deadline_t patience = ra_deadline_in_ms(process_gone ? 1000 : 0);
     struct rt_container ct;
-    int delay = 20, r;
+    int delay = 5, r;
 
     for (;;) {
         r = ops->container_inspect(rt, c->name, &ct, ctx->deadline);
-        if (r == 0 && !ct.exists)
+        if (r == 0 && (!ct.exists || !ct.running))
             return 0;
-        if (r == 0 && ct.running)
-            r = ops->container_kill(rt, c->name, ctx->deadline);
-        if (r == 0)
+        /* a forced remove kills what still runs */
+        if (ra_deadline_passed(patience))
             (void) ops->container_remove(rt, c->name, ctx->deadline);
         if (ra_deadline_passed(ctx->deadline))
             return -ETIMEDOUT;
@@ -414,6 +436,48 @@ ensure_process_gone(const struct ra_ctx *ctx, const struct ra_state *st)
     return alive == 1 ? -EBUSY : 0;
 }
 
+/*
+ * The graceful stop, straight through the kernel: SIGTERM to the container's
+ * init through a pidfd (the PID and start time recorded at start name it,
+ * and only it), its exit seen the moment it happens rather than at the
+ * runtime's next look (podman's stop polls every 100 ms), SIGKILL after
+ * @grace_s. When init is gone, so is every process of its PID namespace.
+ * Returns 1 when the recorded process is gone, 0 when the runtime's own
+ * stop has to do it (no pidfd, damaged state, a kill refused).
+ */
+static int
+stop_by_pid(const struct ra_ctx *ctx, const struct server_conf *c,
+            const struct ra_state *st, int grace_s)
+{
+    const char *pid = ra_state_get(st, "pid");
+    const char *start = ra_state_get(st, "starttime");
+    long long p, t;
+    int fd, r;
+
+    if (!pid || !start || ra_parse_ll(pid, &p) < 0
+        || ra_parse_ll(start, &t) < 0)
+        return 0;
+    fd = ra_proc_open((pid_t) p, (uint64_t) t);
+    if (fd == -ESRCH)
+        return 1;
+    if (fd < 0)
+        return 0;
+    r = ra_proc_signal(fd, SIGTERM);
+    if (r == 0)
+        r = ra_proc_wait(
+            fd, ra_deadline_min(ctx->deadline,
+                                ra_deadline_in_ms((uint64_t) grace_s * 1000)));
+    if (r == -ETIMEDOUT) {
+        ra_warn("container %s ignored SIGTERM for %ds: SIGKILL", c->name,
+                grace_s);
+        r = ra_proc_signal(fd, SIGKILL);
+        if (r == 0)
+            r = ra_proc_wait(fd, ctx->deadline);
+    }
+    close(fd);
+    return r == 0 || r == -ESRCH;
+}
+
 static void
 server_stop(struct ra_ctx *ctx, struct ra_result *res)
 {
@@ -422,17 +486,20 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
     struct ra_state st;
     char path[4096];
     const struct rt_ops *ops;
-    bool have_state;
+    bool have_state, gone;
     int grace, r;
 
     server_conf_basic(ctx, &c);
     have_state = state_file(ctx, path, sizeof path) == 0
                  && ra_state_load(path, &st) == 0;
+    grace = grace_seconds(ctx, &c);
+    ra_info("stopping container %s (SIGTERM, %ds, SIGKILL)", c.name, grace);
+    gone = have_state && stop_by_pid(ctx, &c, &st, grace);
     ops = open_runtime(&c, &rt, res);
     if (!ops) {
         /* without a runtime, only the kernel can vouch for us: what we
          * started is gone, or nothing could ever have run here */
-        if ((have_state && state_alive(&st) == 0)
+        if (gone || (have_state && state_alive(&st) == 0)
             || (!have_state && rt.absent)) {
             ra_warn("%s; nothing of %s runs here", rt.err, c.name);
             ra_state_remove(path);
@@ -440,12 +507,12 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
         }
         return;
     }
-    grace = grace_seconds(ctx, &c);
-    ra_info("stopping container %s (SIGTERM, %ds, SIGKILL)", c.name, grace);
-    r = ops->container_stop(&rt, c.name, grace, ctx->deadline);
-    if (r < 0)
-        ra_warn("stop of %s failed: %s; killing it", c.name, rt.err);
-    r = ensure_gone(ctx, &c, ops, &rt);
+    if (!gone) {
+        r = ops->container_stop(&rt, c.name, grace, ctx->deadline);
+        if (r < 0)
+            ra_warn("stop of %s failed: %s; killing it", c.name, rt.err);
+    }
+    r = ensure_stopped(ctx, &c, ops, &rt, gone);
     if (r == 0 && have_state)
         r = ensure_process_gone(ctx, &st);
     if (r < 0)
@@ -590,7 +657,7 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
         ra_result_set(res, RA_OCF_ERR_GENERIC, "the %s does not answer: %s",
                       rt_transport_name(&rt), rt.err);
     else if (check_volume_dir(&c, res) == 0
-             && check_image(ctx, &c, ops, &rt, &img, res) == 0
+             && check_image_published(ctx, &c, ops, &rt, &img, res) == 0
              && check_downgrade(&c, &img, res) == 0)
         check_nodes(ctx, &c, &img, res);
 done:

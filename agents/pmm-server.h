@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "http.h"
+#include "ra-spawn.h"
 #include "ra.h"
 #include "runtime.h"
 
@@ -74,6 +75,23 @@ void server_marker_write(const struct ra_ctx *ctx, const struct server_conf *c,
  * @local_id; returns how many (0 also when there is no cluster). */
 int server_nodes_differ(const struct ra_ctx *ctx, const char *local_id,
                         char *buf, size_t len);
+
+/**
+ * Start's share of the image guard, run beside the container's start:
+ * publishes the local image and asks for every node's, without waiting.
+ */
+struct server_guard {
+    struct ra_spawn_job *publish, *query;
+    char image_id[RT_ID_MAX];
+};
+
+/** Begins publishing @image_id ("" = absent) and querying the others'. */
+void server_guard_begin(const struct ra_ctx *ctx, const char *image_id,
+                        struct server_guard *g);
+
+/** Waits for both; warns when other nodes resolve the image differently.
+ * Safe on a guard that began nothing. */
+void server_guard_finish(const struct ra_ctx *ctx, struct server_guard *g);
 
 /** The parameter checks ra_main() runs before start and validate-all. */
 extern const struct ra_param_check server_checks[];

@@ -3,9 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -57,4 +60,62 @@ ra_proc_is(pid_t pid, uint64_t starttime)
     if (r < 0)
         return r;
     return st == starttime;
+}
+
+int
+ra_proc_open(pid_t pid, uint64_t starttime)
+{
+#ifdef SYS_pidfd_open
+    long fd;
+    int r;
+
+    if (pid <= 0)
+        return -ESRCH;
+    fd = syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0)
+        return errno == ESRCH ? -ESRCH : -errno;
+    /* the fd holds whatever process had the PID: make sure it is ours */
+    r = ra_proc_is(pid, starttime);
+    if (r == 1)
+        return (int) fd;
+    close((int) fd);
+    return r == 0 ? -ESRCH : r;
+#else
+    (void) pid;
+    (void) starttime;
+    return -ENOSYS;
+#endif
+}
+
+int
+ra_proc_signal(int pidfd, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        return -errno;
+    return 0;
+#else
+    (void) pidfd;
+    (void) sig;
+    return -ENOSYS;
+#endif
+}
+
+int
+ra_proc_wait(int pidfd, ra_deadline_t deadline)
+{
+    struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+    for (;;) {
+        int left = deadline ? ra_deadline_left_ms(deadline) : -1;
+        int n;
+
+        if (deadline && left <= 0)
+            return -ETIMEDOUT;
+        n = poll(&p, 1, left);
+        if (n > 0)
+            return (p.revents & POLLNVAL) ? -EBADF : 0;
+        if (n < 0 && errno != EINTR)
+            return -errno;
+    }
 }

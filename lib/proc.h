@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "deadline.h"
+
 /**
  * Reads the start time (field 22 of /proc/PID/stat, clock ticks since boot)
  * and state of @pid. Returns 0, -ESRCH when no such process (or a zombie).
@@ -17,5 +19,23 @@ int ra_proc_starttime(pid_t pid, uint64_t *ret_starttime);
 
 /** 1 when @pid lives and started at @starttime, 0 when not, or -errno. */
 int ra_proc_is(pid_t pid, uint64_t starttime);
+
+/**
+ * Opens a pidfd on @pid if it is still the process that started at
+ * @starttime: it then names that process and no other, even after the PID
+ * is reused. Returns the fd (O_CLOEXEC), -ESRCH when that process is gone,
+ * -ENOSYS without pidfd_open(), or -errno.
+ */
+int ra_proc_open(pid_t pid, uint64_t starttime);
+
+/** Sends @sig through @pidfd: 0, -ESRCH once it exited, or -errno. */
+int ra_proc_signal(int pidfd, int sig);
+
+/**
+ * Waits until the process of @pidfd has exited (for a PID namespace's init:
+ * with every other process of that namespace), or @deadline.
+ * Returns 0, -ETIMEDOUT, or -errno.
+ */
+int ra_proc_wait(int pidfd, ra_deadline_t deadline);
 
 #endif

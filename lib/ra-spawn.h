@@ -35,6 +35,25 @@ int ra_spawn(char *const argv[], char *const extra_env[],
              ra_deadline_t deadline, int kill_grace_ms,
              struct ra_spawn_result *ret);
 
+/** A child started and not yet waited for. */
+struct ra_spawn_job;
+
+/**
+ * Like ra_spawn() but returns as soon as the child runs, so that the caller
+ * can do other work meanwhile; @deadline is acted on only inside
+ * ra_spawn_finish(), which must follow. Output beyond a pipe's capacity
+ * (64 KiB) waits there until then. Returns 0 or -errno (nothing to finish).
+ */
+int ra_spawn_begin(char *const argv[], char *const extra_env[],
+                   ra_deadline_t deadline, int kill_grace_ms,
+                   struct ra_spawn_job **ret_job);
+
+/**
+ * Waits for @job's child as ra_spawn() does, fills @ret (may be NULL to
+ * discard the output) and frees @job in every case. Returns 0 or -errno.
+ */
+int ra_spawn_finish(struct ra_spawn_job *job, struct ra_spawn_result *ret);
+
 /** Frees the buffers of @r; accepts NULL. */
 void ra_spawn_result_free(struct ra_spawn_result *r);
 

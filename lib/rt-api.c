@@ -1201,7 +1201,11 @@ api_container_run(struct rt *rt, const struct rt_run_spec *spec,
     r = check_volume(rt, spec->volume);
     if (r == 0)
         r = create_body(rt, spec, &body);
+    /* the usual case has no old container: create at once (a name already
+     * taken, podman 500 "already in use" or docker 409, means replace it) */
     if (r == 0)
+        r = container_create(rt, spec, body, d);
+    if (r == -EBUSY)
         r = replace(rt, spec, body, d);
     free(body);
     if (r < 0)

@@ -483,6 +483,71 @@ clamp_grace(int ms)
     return ms > SPAWN_GRACE_MAX_MS ? SPAWN_GRACE_MAX_MS : ms;
 }
 
+/** A child started by ra_spawn_begin(), finished by ra_spawn_finish(). */
+struct ra_spawn_job {
+    struct child c;
+    char **envp;
+};
+
+static void
+job_free(struct ra_spawn_job *j)
+{
+    child_cleanup(&j->c);
+    free(j->envp);
+    free(j);
+}
+
+/**
+ * Starts a program without a shell and returns at once: see ra-spawn.h. The
+ * deadline is acted on only while ra_spawn_finish() waits.
+ */
+int
+ra_spawn_begin(char *const argv[], char *const extra_env[],
+               ra_deadline_t deadline, int kill_grace_ms,
+               struct ra_spawn_job **ret_job)
+{
+    struct ra_spawn_job *j;
+    int r;
+
+    if (!argv || !argv[0] || argv[0][0] != '/' || !ret_job)
+        return -EINVAL;
+    if (passed(deadline))
+        return -ETIMEDOUT;
+    j = calloc(1, sizeof *j);
+    if (!j)
+        return -ENOMEM;
+    r = child_init(&j->c, deadline, clamp_grace(kill_grace_ms));
+    if (r == 0)
+        r = build_env(extra_env, &j->envp);
+    if (r == 0)
+        r = child_start(&j->c, argv, j->envp);
+    if (r < 0) {
+        job_free(j);
+        return r;
+    }
+    *ret_job = j;
+    return 0;
+}
+
+/**
+ * Waits for the child of @job (killing it at its deadline), collects its
+ * output and status in @ret and frees @job, whatever the outcome. Accepts a
+ * NULL @job (returns -EINVAL).
+ */
+int
+ra_spawn_finish(struct ra_spawn_job *job, struct ra_spawn_result *ret)
+{
+    int r;
+
+    if (!job)
+        return -EINVAL;
+    r = child_wait(&job->c);
+    if (r == 0 && ret)
+        child_result(&job->c, ret);
+    job_free(job);
+    return r;
+}
+
 /**
  * Runs a program without a shell and collects its output and status,
  * killing it when @deadline comes: see ra-spawn.h. The child is always reaped
@@ -492,26 +557,13 @@ int
 ra_spawn(char *const argv[], char *const extra_env[], ra_deadline_t deadline,
          int kill_grace_ms, struct ra_spawn_result *ret)
 {
-    struct child c;
-    char **envp = NULL;
+    struct ra_spawn_job *job;
     int r;
 
-    if (!argv || !argv[0] || argv[0][0] != '/' || !ret)
+    if (!ret)
         return -EINVAL;
-    if (passed(deadline))
-        return -ETIMEDOUT;
-    r = child_init(&c, deadline, clamp_grace(kill_grace_ms));
-    if (r == 0)
-        r = build_env(extra_env, &envp);
-    if (r == 0)
-        r = child_start(&c, argv, envp);
-    if (r == 0)
-        r = child_wait(&c);
-    if (r == 0)
-        child_result(&c, ret);
-    child_cleanup(&c);
-    free(envp);
-    return r;
+    r = ra_spawn_begin(argv, extra_env, deadline, kill_grace_ms, &job);
+    return r < 0 ? r : ra_spawn_finish(job, ret);
 }
 
 /** Frees the output buffers of @r and clears them; accepts NULL. */

@@ -59,7 +59,11 @@ dt=$(($(now_ms) - t0))
 expect "SIGTERM ignored -> stop" 0 ""
 ((dt >= 2000 && dt < 15000)) && pass "stop waited the 2 s grace, then killed (${dt} ms)" ||
     fail "stop took ${dt} ms with a 2 s grace"
-podman container exists "$CT" && fail "container still exists after stop" || pass "container gone after stop"
+# stop proves the container stopped; it removes itself (created with --rm)
+[[ $(podman inspect -f '{{.State.Running}}' "$CT" 2>/dev/null) == true ]] &&
+    fail "container still runs after stop" || pass "container not running after stop"
+wait_until 5 bash -c "! podman container exists $CT" && pass "the stopped container removed itself" ||
+    fail "the stopped container is still there 5 s after stop"
 rm -f "$srv/.stub-ignore-term"
 stop
 expect "stop is idempotent" 0 ""
@@ -71,7 +75,7 @@ stop
 
 # ---- refusals before anything runs ----------------------------------------
 ra pmm-server start "${BASE[@]}" image=docker.io/percona/pmm-server:9.9.9
-expect "image missing" 5 "is not on this node: podman pull"
+expect "image missing" 5 "image not on this node: podman pull"
 mkdir -p "$srv/grafana" && echo 2.42.0 >"$srv/grafana/PERCONA_DASHBOARDS_VERSION"
 ra pmm-server start "${BASE[@]}" image="$IMG_OLD"
 expect "downgrade refused" 6 "downgrade refused: the data is PMM 2.42.0, the image PMM 2.41.0"
@@ -126,14 +130,14 @@ expect "validate-all level 0" 0 ""
 ra pmm-server validate-all "${BASE[@]}" OCF_CHECK_LEVEL=10
 expect "validate-all level 10" 0 ""
 ra pmm-server validate-all "${BASE[@]}" OCF_CHECK_LEVEL=10 image=docker.io/percona/pmm-server:9.9.9
-expect "validate-all level 10, image missing" 5 "is not on this node"
+expect "validate-all level 10, image missing" 5 "image not on this node"
 
 # ---- start with a 5 s op timeout while PMM needs 20 s --------------------
 printf 'STUB_READY_DELAY=20\n' >"$WORK/slow.env"
 t0=$(now_ms)
 ra pmm-server start "${BASE[@]}" env_file="$WORK/slow.env" OCF_RESKEY_CRM_meta_timeout=5000
 dt=$(($(now_ms) - t0))
-expect "start slower than its 5 s timeout" 1 "PMM not ready within the start timeout"
+expect "start slower than its 5 s timeout" 1 "raise the start timeout: PMM not ready"
 ((dt < 5000)) && pass "the start returned in ${dt} ms, before pacemaker's 5000 ms" ||
     fail "the start took ${dt} ms (op timeout 5000)"
 stop

@@ -636,14 +636,12 @@ test_run_libpod(void **state)
     full_spec(&spec);
     spec.network = "host";
     assert_int_equal(ops->container_run(&rt, &spec, soon()), 0);
-    assert_int_equal(fake.n_seen, 3);
-    assert_string_equal(seen_line(0),
-                        "DELETE /v4.0.0/libpod/containers/pmm?force=true&"
-                        "timeout=0");
-    assert_string_equal(seen_line(1), "POST /v4.0.0/libpod/containers/create");
-    assert_string_equal(seen_line(2),
+    /* no old container: nothing is removed first */
+    assert_int_equal(fake.n_seen, 2);
+    assert_string_equal(seen_line(0), "POST /v4.0.0/libpod/containers/create");
+    assert_string_equal(seen_line(1),
                         "POST /v4.0.0/libpod/containers/pmm/start");
-    o = json_tokener_parse(fake.seen[1].body);
+    o = json_tokener_parse(fake.seen[0].body);
     assert_non_null(o);
     assert_string_equal(jstr(o, "name"), "pmm");
     assert_string_equal(jstr(o, "image"),
@@ -666,7 +664,7 @@ test_run_libpod(void **state)
     assert_string_equal(jstr(o, "r_limits.[0].type"), "nofile");
     assert_string_equal(jstr(o, "r_limits.[0].soft"), "1024");
     assert_string_equal(jstr(o, "r_limits.[0].hard"), "4096");
-    assert_non_null(strstr(fake.seen[1].body, "\"org.pmmha.owner\":\"pmm\""));
+    assert_non_null(strstr(fake.seen[0].body, "\"org.pmmha.owner\":\"pmm\""));
     json_object_put(o);
     ops->close(&rt);
     fake_stop();
@@ -694,12 +692,12 @@ test_run_libpod_named_network(void **state)
     spec.image = "pmm:1";
     spec.network = "pmm-net";
     assert_int_equal(ops->container_run(&rt, &spec, soon()), 0);
-    o = json_tokener_parse(fake.seen[1].body);
+    o = json_tokener_parse(fake.seen[0].body);
     assert_non_null(o);
     assert_string_equal(jstr(o, "netns.nsmode"), "bridge");
-    assert_non_null(strstr(fake.seen[1].body, "\"Networks\":{\"pmm-net\":{}}"));
-    assert_null(strstr(fake.seen[1].body, "mounts"));
-    assert_null(strstr(fake.seen[1].body, "hostname"));
+    assert_non_null(strstr(fake.seen[0].body, "\"Networks\":{\"pmm-net\":{}}"));
+    assert_null(strstr(fake.seen[0].body, "mounts"));
+    assert_null(strstr(fake.seen[0].body, "hostname"));
     json_object_put(o);
     ops->close(&rt);
     fake_stop();
@@ -728,10 +726,10 @@ test_run_docker(void **state)
     full_spec(&spec);
     spec.network = "pmm-net";
     assert_int_equal(ops->container_run(&rt, &spec, soon()), 0);
-    assert_int_equal(fake.n_seen, 4);
-    assert_string_equal(seen_line(2), "POST /v1.41/containers/create?name=pmm");
-    assert_string_equal(seen_line(3), "POST /v1.41/containers/pmm/start");
-    o = json_tokener_parse(fake.seen[2].body);
+    assert_int_equal(fake.n_seen, 2);
+    assert_string_equal(seen_line(0), "POST /v1.41/containers/create?name=pmm");
+    assert_string_equal(seen_line(1), "POST /v1.41/containers/pmm/start");
+    o = json_tokener_parse(fake.seen[0].body);
     assert_non_null(o);
     assert_string_equal(jstr(o, "name"), "(missing)");
     assert_string_equal(jstr(o, "Image"),
@@ -740,8 +738,8 @@ test_run_docker(void **state)
     assert_string_equal(jstr(o, "Env.[0]"), "PMM_DEBUG=1");
     assert_string_equal(jstr(o, "Env.[1]"), "X=a=b");
     assert_string_equal(jstr(o, "Healthcheck.Test.[0]"), "NONE");
-    assert_non_null(strstr(fake.seen[2].body, "\"org.pmmha.owner\":\"pmm\""));
-    assert_non_null(strstr(fake.seen[2].body,
+    assert_non_null(strstr(fake.seen[0].body, "\"org.pmmha.owner\":\"pmm\""));
+    assert_non_null(strstr(fake.seen[0].body,
                            "\"ExposedPorts\":{\"443/tcp\":{},\"80/tcp\":{}}"));
     assert_string_equal(jstr(o, "HostConfig.AutoRemove"), "true");
     assert_string_equal(jstr(o, "HostConfig.NetworkMode"), "pmm-net");
@@ -750,7 +748,7 @@ test_run_docker(void **state)
     assert_string_equal(jstr(o, "HostConfig.Mounts.[0].Target"), "/srv");
     assert_string_equal(jstr(o, "HostConfig.Ulimits.[0].Name"), "nofile");
     assert_string_equal(jstr(o, "HostConfig.Ulimits.[0].Hard"), "4096");
-    assert_non_null(strstr(fake.seen[2].body,
+    assert_non_null(strstr(fake.seen[0].body,
                            "\"PortBindings\":{\"443/tcp\":[{\"HostIp\":"
                            "\"10.0.0.5\",\"HostPort\":\"8443\"}],\"80/tcp\":"
                            "[{\"HostIp\":\"\",\"HostPort\":\"8080\"}]}"));
@@ -782,8 +780,8 @@ test_run_start_fails(void **state)
     assert_int_equal(ops->container_run(&rt, &spec, soon()), -EIO);
     assert_non_null(strstr(rt.err, "boom"));
     /* no half-made container left behind */
-    assert_int_equal(fake.n_seen, 4);
-    assert_string_equal(seen_line(3),
+    assert_int_equal(fake.n_seen, 3);
+    assert_string_equal(seen_line(2),
                         "DELETE /v4.0.0/libpod/containers/pmm?force=true&"
                         "timeout=0");
     ops->close(&rt);
@@ -816,6 +814,10 @@ test_run_name_busy_retries(void **state)
     ops = open_rt(&rt, RT_API_DOCKER, fake.path);
     full_spec(&spec);
     assert_int_equal(ops->container_run(&rt, &spec, soon()), 0);
+    /* create first; the name is taken, so the old one goes, then retries */
+    assert_string_equal(seen_line(0), "POST /v1.41/containers/create?name=pmm");
+    assert_string_equal(seen_line(1),
+                        "POST /v1.41/containers/pmm/kill?signal=KILL");
     assert_string_equal(seen_line(fake.n_seen - 1),
                         "POST /v1.41/containers/pmm/start");
     ops->close(&rt);

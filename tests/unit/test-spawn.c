@@ -328,6 +328,53 @@ test_deadline_sigkill(void **state)
     ra_spawn_result_free(&res);
 }
 
+/* Two children run side by side while the caller works; each is finished
+ * with its own output, and a deadline is still enforced in finish. */
+static void
+test_async(void **state)
+{
+    const char *a[] = { SH, "-c", "sleep 0.2; echo a; exit 3", NULL };
+    const char *b[] = { SH, "-c", "sleep 0.2; echo b >&2", NULL };
+    const char *slow[] = { "/bin/sleep", "30", NULL };
+    struct ra_spawn_job *ja = NULL, *jb = NULL, *js = NULL;
+    struct ra_spawn_result ra, rb, rs;
+    uint64_t t0 = now_ms();
+
+    assert_int_equal(ra_spawn_begin((char *const *) a, NULL,
+                                    ra_deadline_in_ms(5000), 100, &ja),
+                     0);
+    assert_int_equal(ra_spawn_begin((char *const *) b, NULL,
+                                    ra_deadline_in_ms(5000), 100, &jb),
+                     0);
+    assert_int_equal(ra_spawn_begin((char *const *) slow, NULL,
+                                    ra_deadline_in_ms(250), 100, &js),
+                     0);
+    assert_true(now_ms() - t0 < 150); /* nothing waited yet */
+    assert_int_equal(ra_spawn_finish(jb, &rb), 0);
+    assert_int_equal(ra_spawn_finish(ja, &ra), 0);
+    assert_true(now_ms() - t0 < 390); /* in parallel, not one by one */
+    assert_int_equal(ra.status, 3);
+    assert_string_equal(ra.out, "a\n");
+    assert_int_equal(rb.status, 0);
+    assert_string_equal(rb.err, "b\n");
+    assert_int_equal(ra_spawn_finish(js, &rs), 0);
+    assert_true(rs.timed_out);
+    assert_int_equal(rs.status, 128 + SIGTERM);
+    ra_spawn_result_free(&ra);
+    ra_spawn_result_free(&rb);
+    ra_spawn_result_free(&rs);
+
+    /* output discarded; bad arguments start nothing */
+    assert_int_equal(ra_spawn_begin((char *const *) a, NULL, 0, 100, &ja), 0);
+    assert_int_equal(ra_spawn_finish(ja, NULL), 0);
+    assert_int_equal(ra_spawn_finish(NULL, &ra), -EINVAL);
+    assert_int_equal(ra_spawn_begin((char *const *) a, NULL, 0, 100, NULL),
+                     -EINVAL);
+    assert_int_equal(
+        ra_spawn_begin((char *const *) a, NULL, ra_now_ns() - 1, 100, &ja),
+        -ETIMEDOUT);
+}
+
 /* The caller blocks and ignores SIGTERM: the child must not inherit that. */
 static void
 test_signals_reset(void **state)
@@ -1213,6 +1260,7 @@ main(void)
         T(test_output_cap),
         T(test_deadline_sigterm),
         T(test_deadline_sigkill),
+        T(test_async),
         T(test_signals_reset),
         T(test_same_process_group),
         T(test_grandchild_keeps_pipe),

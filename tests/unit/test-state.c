@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -97,6 +98,60 @@ test_proc(void **state)
     assert_int_equal(ra_proc_starttime(pid, &st), -ESRCH);
 }
 
+/* A pidfd names the process that started at the recorded time, and only
+ * it: SIGTERM through it, its exit seen at once, a wrong start time
+ * refused; a process that ignores SIGTERM makes the wait time out. */
+static void
+test_proc_pidfd(void **state)
+{
+    uint64_t st, t0;
+    pid_t pid;
+    int fd, ws;
+
+    (void) state;
+    pid = fork();
+    if (pid == 0) {
+        pause();
+        _exit(0);
+    }
+    usleep(20000);
+    assert_int_equal(ra_proc_starttime(pid, &st), 0);
+    assert_int_equal(ra_proc_open(pid, st + 1), -ESRCH);
+    assert_int_equal(ra_proc_open(0, st), -ESRCH);
+    fd = ra_proc_open(pid, st);
+    assert_true(fd >= 0);
+    assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(50)), -ETIMEDOUT);
+    t0 = ra_now_ns();
+    assert_int_equal(ra_proc_signal(fd, SIGTERM), 0);
+    assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(5000)), 0);
+    assert_true(ra_now_ns() - t0 < 1000 * RA_NSEC_PER_MSEC);
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGTERM);
+    assert_int_equal(ra_proc_signal(fd, SIGTERM), -ESRCH);
+    close(fd);
+
+    /* SIGTERM ignored: the wait ends at its deadline; SIGKILL ends it */
+    pid = fork();
+    if (pid == 0) {
+        signal(SIGTERM, SIG_IGN);
+        for (;;)
+            pause();
+    }
+    usleep(20000);
+    assert_int_equal(ra_proc_starttime(pid, &st), 0);
+    fd = ra_proc_open(pid, st);
+    assert_true(fd >= 0);
+    assert_int_equal(ra_proc_signal(fd, SIGTERM), 0);
+    assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(100)), -ETIMEDOUT);
+    assert_int_equal(ra_proc_signal(fd, SIGKILL), 0);
+    assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(5000)), 0);
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+    close(fd);
+    /* gone and reaped: nothing to open */
+    assert_int_equal(ra_proc_open(pid, st), -ESRCH);
+}
+
 int
 main(void)
 {
@@ -104,6 +159,7 @@ main(void)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_proc),
+        cmocka_unit_test(test_proc_pidfd),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
