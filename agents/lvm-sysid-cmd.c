@@ -294,25 +294,19 @@ sysid_owner_fenced(const char *owner, ra_deadline_t d, char *why, size_t len)
         goto done;
     nd = crmxml_status_node(st, owner);
     if (!nd) {
-        snprintf(why, len,
-                 "system ID %s names no node of this cluster, so its "
-                 "fencing cannot be proven",
-                 owner);
+        snprintf(why, len, "not a node of this cluster");
         r = 0;
     } else if (nd->online) {
-        snprintf(why, len, "node %s is a member of the cluster now", owner);
+        snprintf(why, len, "it is a cluster member now");
         r = 0;
     } else if (st->stonith_enabled && !nd->unclean)
         r = 1; /* out of the cluster, and fencing made sure of it */
     else {
         r = owner_in_fence_history(owner, d, why, len);
         if (r == 0)
-            snprintf(why, len,
-                     "node %s is offline%s but %s, and no fencing of it is "
-                     "recorded",
-                     owner, nd->unclean ? " and unclean" : "",
-                     st->stonith_enabled ? "not yet fenced"
-                                         : "stonith-enabled is false");
+            snprintf(why, len, "offline%s, %s", nd->unclean ? ", unclean" : "",
+                     st->stonith_enabled ? "not fenced yet"
+                                         : "stonith-enabled=false");
     }
 done:
     free(st);

@@ -230,7 +230,7 @@ read_blocks(const struct vg_devs *v, char *failed, size_t len)
         if (fd >= 0)
             close(fd);
         if (r < 0)
-            snprintf(failed, len, "%.180s (%.40s)", vg_dev(v, i)->name, path);
+            snprintf(failed, len, "%.40s (%.16s)", vg_dev(v, i)->name, path);
     }
     free(buf);
     return r;
@@ -251,7 +251,7 @@ check_lvs(const struct sysid_conf *c, const struct lvm_md_vg *md,
         found = true;
         if (!lv_active(v, md->lvs[i].id)) {
             ra_result_set(res, RA_OCF_ERR_GENERIC,
-                          "LV %s/%s is not active (device-mapper has no "
+                          "LV %.32s/%.32s is not active (device-mapper has no "
                           "device for it)",
                           c->vg, md->lvs[i].name);
             return;
@@ -259,7 +259,7 @@ check_lvs(const struct sysid_conf *c, const struct lvm_md_vg *md,
     }
     if (c->lv && !found)
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "VG %s has no LV %s: fix lvname", c->vg, c->lv);
+                      "VG %.32s has no LV %.32s: fix lvname", c->vg, c->lv);
     else
         ra_result_ok(res);
 }
@@ -280,24 +280,23 @@ check_owned(const struct ra_ctx *ctx, const struct sysid_conf *c,
     r = read_md(v, md, pv, sizeof pv);
     if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot read VG %s's metadata from its PV %s: %s", c->vg,
-                      r == -ENODEV ? "(none found)" : pv,
+                      "cannot read VG %.32s's metadata from its PV %s: %s",
+                      c->vg, r == -ENODEV ? "(none found)" : pv,
                       r == -EXDEV ? "it belongs to another VG" : strerror(-r));
     else if (strcmp(md->system_id, local) != 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "VG %s was taken over by %s while its LVs are active "
-                      "here (ours: %s): stop it here, and make sure %s "
-                      "and this node never write it at once",
-                      c->vg, *md->system_id ? md->system_id : "(no system ID)",
-                      local, *md->system_id ? md->system_id : "another node");
+                      "stop VG %.32s here: %.24s took it over while its LVs "
+                      "are active here; never let both write it",
+                      c->vg,
+                      *md->system_id ? md->system_id : "a node (none set)");
     else
         check_lvs(c, md, v, res);
     if (res->rc == RA_OCF_SUCCESS && ctx->check_level >= 10
         && read_blocks(v, failed, sizeof failed) < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot read a block from LV %s: the storage under "
-                      "VG %s fails",
-                      failed, c->vg);
+                      "the storage under VG %.32s fails: cannot read a block "
+                      "of %s",
+                      c->vg, failed);
     free(md);
 }
 
@@ -323,7 +322,7 @@ sysid_monitor(struct ra_ctx *ctx, struct ra_result *res)
         ra_result_set(res, RA_OCF_NOT_RUNNING, "%s", "");
     else if (local_sysid(ctx, &c, local, sizeof local, why, sizeof why) < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot learn this node's LVM system ID: %s", why);
+                      "cannot learn this node's LVM system ID: %.80s", why);
     else
         check_owned(ctx, &c, &v, local, res);
     vg_devs_free(&v);
@@ -356,10 +355,9 @@ may_take(const struct ra_ctx *ctx, const struct sysid_conf *c,
     }
     if (c->takeover == TAKEOVER_NEVER) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "VG %s is owned by %s (takeover=never): stop the "
-                      "resource on %s to release it, or take it once with "
-                      "takeover=force after making sure %s is down",
-                      c->vg, owner, owner, owner);
+                      "stop the resource on %.24s, or if it is down use "
+                      "takeover=force once: it owns the VG (takeover=never)",
+                      owner);
         return false;
     }
     r = sysid_owner_fenced(owner, ctx->deadline, why, sizeof why);
@@ -369,11 +367,9 @@ may_take(const struct ra_ctx *ctx, const struct sysid_conf *c,
         return true;
     }
     ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "VG %s is owned by %s and takeover=fenced cannot prove "
-                  "%s is down (%s): fence %s, or make sure it is down and "
-                  "use takeover=force once",
-                  c->vg, owner, owner, r < 0 ? "no cluster to ask" : why,
-                  owner);
+                  "fence %.24s, or if it is down use takeover=force once: "
+                  "not proven down (%.40s)",
+                  owner, r < 0 ? "no cluster to ask" : why);
     if (r < 0)
         ra_info("asking the cluster failed: %s", why);
     return false;
@@ -401,9 +397,9 @@ take_over(const struct ra_ctx *ctx, const struct sysid_conf *c,
     r = sysid_lvm(args, ctx->deadline, NULL, why, sizeof why);
     if (r != 0) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "taking VG %s from %s failed (vgchange exit %d: %s): "
-                      "it stays %s's",
-                      c->vg, owner, r, why, owner);
+                      "taking VG %.32s from %.24s failed (vgchange exit %d: "
+                      "%.40s)",
+                      c->vg, owner, r, why);
         return -EIO;
     }
     r = sysid_vgs(c->vg, ctx->deadline, &vg, why, sizeof why);
@@ -411,7 +407,7 @@ take_over(const struct ra_ctx *ctx, const struct sysid_conf *c,
         r = -EPERM;
     if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "vgchange reported success but VG %s is %s: not "
+                      "vgchange reported success but VG %.32s is %s: not "
                       "activating it",
                       c->vg,
                       r == -EPERM ? "still owned by another node"
@@ -433,7 +429,7 @@ decide(const struct ra_ctx *ctx, const struct sysid_conf *c,
         if (!c->majority_pvs
             || 2 * (vg->pv_count - vg->missing) <= vg->pv_count) {
             ra_result_set(res, RA_OCF_ERR_GENERIC,
-                          "VG %s misses %u of its %u PVs: reconnect them%s",
+                          "VG %.32s misses %u of its %u PVs: reconnect them%s",
                           c->vg, vg->missing, vg->pv_count,
                           c->majority_pvs ? " (no majority is present)"
                                           : ", or set majority_pvs=true to "
@@ -446,15 +442,14 @@ decide(const struct ra_ctx *ctx, const struct sysid_conf *c,
         return 0;
     if (!*vg->system_id && c->takeover != TAKEOVER_FORCE) {
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "VG %s has no system ID, so any node may activate "
-                      "it: run 'vgchange --systemid %s %s' on this node "
-                      "(or start once with takeover=force)",
-                      c->vg, local, c->vg);
+                      "vgchange --systemid %.24s %.32s here, or use "
+                      "takeover=force once: the VG has no system ID",
+                      local, c->vg);
         return -EPERM;
     }
     if (*vg->system_id && !sysid_safe(vg->system_id)) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "VG %s has an unexpected system ID '%.40s'", c->vg,
+                      "VG %.32s has an unexpected system ID '%.40s'", c->vg,
                       vg->system_id);
         return -EPERM;
     }
@@ -490,8 +485,8 @@ activate(const struct ra_ctx *ctx, const struct sysid_conf *c, bool degraded,
     r = sysid_lvm(args, ctx->deadline, NULL, why, sizeof why);
     if (r != 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "activating %s failed (%s exit %d): %s", target, args[0],
-                      r, why);
+                      "activating %s failed (%s exit %d): %.48s", target,
+                      args[0], r, why);
     return r == 0 ? 0 : -EIO;
 }
 
@@ -522,13 +517,12 @@ need_local(const struct ra_ctx *ctx, char *local, size_t len,
 
     if (r < 0)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "cannot learn this node's LVM system ID: %s", why);
+                      "cannot learn this node's LVM system ID: %.80s", why);
     else if (!*local)
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "this node has no LVM system ID: set "
-                      "global/system_id_source in lvm.conf (\"uname\" as in "
-                      "PMM's guide; a host name beginning with localhost "
-                      "gives none)");
+                      "set global/system_id_source in lvm.conf (\"uname\" as "
+                      "in PMM's guide; not for localhost* names): this node "
+                      "has no LVM system ID");
     return r < 0 || !*local ? -EINVAL : 0;
 }
 
@@ -541,12 +535,12 @@ need_vg(const struct ra_ctx *ctx, const struct sysid_conf *c,
 
     if (r == -ENOENT)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "VG %s is not visible on this node: attach its disks "
+                      "VG %.32s is not visible on this node: attach its disks "
                       "(or fix vgname)",
                       c->vg);
     else if (r < 0)
-        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot read VG %s: %s", c->vg,
-                      why);
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot read VG %.32s: %.80s",
+                      c->vg, why);
     return r;
 }
 
@@ -571,10 +565,11 @@ sysid_start(struct ra_ctx *ctx, struct ra_result *res)
         return;
     }
     if (v.n == 0)
-        ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "LVM reported %s/%s activated but device-mapper shows "
-                      "none of it",
-                      c.vg, c.lv ? c.lv : "*");
+        ra_result_set(
+            res, RA_OCF_ERR_GENERIC,
+            "LVM reported %.32s/%.32s activated but device-mapper shows "
+            "none of it",
+            c.vg, c.lv ? c.lv : "*");
     else
         check_owned(ctx, &c, &v, local, res);
     vg_devs_free(&v);
@@ -662,8 +657,8 @@ sysid_stop(struct ra_ctx *ctx, struct ra_result *res)
         vg_devs_free(&v);
     }
     ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "%s is still active after deactivation (in use? see "
-                  "'dmsetup info -c'): cannot prove it stopped",
+                  "%s is still active after deactivation: in use? see "
+                  "'dmsetup info -c'",
                   what(&c, w, sizeof w));
 }
 
@@ -682,19 +677,23 @@ validate_disk(const struct sysid_conf *c, const struct sysid_vg *vg,
         r = lvm_pv_read_vg(vg->pvs[0], md);
     if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot read VG %s's metadata from PV %s: %s", c->vg,
-                      vg->pvs[0], strerror(-r));
-    else if (strcmp(md->id, vg->uuid) != 0
-             || strcmp(md->system_id, vg->system_id) != 0)
+                      "cannot read VG %.32s's metadata from PV %.40s: %s",
+                      c->vg, vg->pvs[0], strerror(-r));
+    else if (strcmp(md->id, vg->uuid) != 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "PV %s's on-disk metadata (VG %s, system ID %s) "
-                      "disagrees with LVM's (system ID %s)",
-                      vg->pvs[0], md->name, md->system_id, vg->system_id);
+                      "the on-disk metadata of PV %.48s is VG %.32s's, not "
+                      "this one's",
+                      vg->pvs[0], md->name);
+    else if (strcmp(md->system_id, vg->system_id) != 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "on-disk system ID '%.24s' disagrees with LVM's '%.24s' "
+                      "(PV %.32s)",
+                      md->system_id, vg->system_id, vg->pvs[0]);
     for (size_t i = 0; r == 0 && c->lv && i < md->n_lvs; i++)
         lv_found |= !strcmp(md->lvs[i].name, c->lv);
     if (r == 0 && !lv_found)
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "VG %s has no LV %s: fix lvname", c->vg, c->lv);
+                      "VG %.32s has no LV %.32s: fix lvname", c->vg, c->lv);
     free(md);
 }
 
@@ -710,7 +709,7 @@ sysid_validate(struct ra_ctx *ctx, struct ra_result *res)
     r = sysid_source(ctx->deadline, source, sizeof source, why, sizeof why);
     if (r < 0) {
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "cannot read lvm.conf's system_id_source: %s", why);
+                      "cannot read lvm.conf's system_id_source: %.80s", why);
         return;
     }
     if (!strcmp(source, "none") || !*source) {

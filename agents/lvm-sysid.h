@@ -66,8 +66,9 @@ int sysid_vgs(const char *vg, ra_deadline_t d, struct sysid_vg *ret, char *why,
 
 /**
  * Whether the fenced policy lets this node take a VG from @owner: 1 yes,
- * 0 no (@why says why and what to do), -errno when Pacemaker could not be
- * asked at all (@why says so; outside a cluster that means no).
+ * 0 no (@why says briefly why, as the end of an exit reason), -errno when
+ * Pacemaker could not be asked at all (@why says so; outside a cluster that
+ * means no).
  */
 int sysid_owner_fenced(const char *owner, ra_deadline_t d, char *why,
                        size_t len);

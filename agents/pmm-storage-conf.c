@@ -61,9 +61,8 @@ check_options(const char *v, char *why, size_t len)
         snprintf(why, len, "too long");
     else if (r < 0)
         snprintf(why, len,
-                 "'%s' is not a mount option this agent accepts "
-                 "(remount, bind, move, loop and user change what mount "
-                 "does)",
+                 "drop '%.24s': remount, bind, move, loop and user change "
+                 "what mount does",
                  bad);
     return r;
 }

@@ -50,15 +50,14 @@ storage_dev_find(const struct storage_conf *c, struct storage_dev *dev,
     memset(dev, 0, sizeof *dev);
     if (resolve(c->device, dev->path, sizeof dev->path) < 0) {
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "no device on this node has %s: check the shared "
+                      "no device on this node has %.48s: check the shared "
                       "storage is visible here (blkid)",
                       c->device);
         return -ENOENT;
     }
     if (stat(dev->path, &st) < 0 || !S_ISBLK(st.st_mode)) {
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "%s is %s on this node: check the shared storage is "
-                      "visible here",
+                      "check the shared storage is visible here: %.64s is %s",
                       dev->path,
                       errno == ENOENT ? "missing" : "not a block device");
         return -ENODEV;
@@ -102,25 +101,26 @@ storage_dev_check_type(const struct storage_conf *c, struct storage_dev *dev,
 
     if (r == -ENOTUNIQ)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "%s carries several filesystem signatures: see "
-                      "'wipefs %s' and remove the stale ones",
-                      dev->path, dev->path);
+                      "wipefs %.64s shows several filesystem signatures: "
+                      "remove stale ones",
+                      dev->path);
     else if (r < 0)
-        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot read %s: %s", dev->path,
-                      strerror(-r));
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot read %.64s: %s",
+                      dev->path, strerror(-r));
     else if (!*type)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "%s holds no filesystem (blank), not %s: is it the "
-                      "right device? (mkfs.%s it only if it is new)",
+                      "%.64s is blank, not %s: wrong device? (mkfs.%s it "
+                      "only if new)",
                       dev->path, c->fstype, c->fstype);
     else if (strcmp(type, c->fstype) != 0)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "%s holds %s, not %s: wrong device, or fix fstype",
+                      "%.64s holds %.16s, not %s: wrong device, or fix fstype",
                       dev->path, type, c->fstype);
     else if (!strncmp(c->device, "UUID=", 5)
              && strcmp(dev->uuid, c->device + 5) != 0)
-        ra_result_set(res, RA_OCF_ERR_INSTALLED, "%s has UUID %s, not %s",
-                      dev->path, dev->uuid, c->device + 5);
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "%.40s has UUID %.36s, not %.36s", dev->path, dev->uuid,
+                      c->device + 5);
     else
         return 0;
     return -1;
@@ -164,12 +164,12 @@ storage_dev_check_super(const struct storage_conf *c, const char *path,
 
     if (r == -EMEDIUMTYPE)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "%s no longer holds an %s superblock: the device was "
-                      "overwritten or replaced",
-                      path, c->fstype);
+                      "the device was overwritten or replaced: no %s "
+                      "superblock on %.64s",
+                      c->fstype, path);
     else if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot read the superblock of %s: %s", path,
+                      "cannot read the superblock of %.64s: %s", path,
                       strerror(-r));
     return r;
 }
@@ -193,17 +193,17 @@ fsck_result(const char *path, const struct ra_spawn_result *sr,
 {
     if (sr->timed_out)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "e2fsck -p %s did not finish within the start timeout: "
-                      "raise it, or run e2fsck %s by hand",
-                      path, path);
+                      "e2fsck -p %.64s overran the start timeout: raise it, or "
+                      "run it by hand",
+                      path);
     else if (sr->status <= 2) {
         ra_info("e2fsck -p %s: exit %d", path, sr->status);
         ra_result_ok(res);
     } else
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "e2fsck -p %s could not repair the filesystem (exit "
-                      "%d): run e2fsck -f %s by hand",
-                      path, sr->status, path);
+                      "run e2fsck -f %.64s by hand: e2fsck -p could not "
+                      "repair it (exit %d)",
+                      path, sr->status);
 }
 
 int
@@ -220,7 +220,7 @@ storage_dev_fsck(const struct ra_ctx *ctx, const struct storage_conf *c,
     r = read_super(dev->path, c->fstype, &info);
     if (r < 0) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot read the superblock of %s: %s", dev->path,
+                      "cannot read the superblock of %.64s: %s", dev->path,
                       strerror(-r));
         return r;
     }
@@ -228,8 +228,7 @@ storage_dev_fsck(const struct ra_ctx *ctx, const struct storage_conf *c,
         return 0;
     if (ra_find_program("e2fsck", prog, sizeof prog) < 0) {
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "%s needs a check but e2fsck is not installed: install "
-                      "e2fsprogs",
+                      "install e2fsprogs: %.64s needs a check by e2fsck",
                       dev->path);
         return -ENOENT;
     }

@@ -43,13 +43,13 @@ open_dev(const char *path, struct storage_lease *l, struct ra_result *res)
         r = -errno;
         ra_result_set(
             res, r == -ENOENT ? RA_OCF_ERR_INSTALLED : RA_OCF_ERR_GENERIC,
-            "cannot open the lease device %s: %s", path, strerror(-r));
+            "cannot open the lease device %.64s: %s", path, strerror(-r));
         return r;
     }
     r = ra_blockdev_size(l->fd, &l->dev_size);
     if (r < 0) {
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "%s is not a block device (%s)", path, strerror(-r));
+                      "%.64s is not a block device (%s)", path, strerror(-r));
         storage_lease_close(l);
     }
     return r;
@@ -65,26 +65,24 @@ check_room(const struct storage_conf *c, const struct storage_dev *dev,
 
     if (r < 0) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot read the %s superblock of %s: %s", c->fstype,
-                      dev->path, strerror(-r));
+                      "cannot read the superblock of %.64s: %s", dev->path,
+                      strerror(-r));
         return r;
     }
     if (fs_size <= l->off)
         return 0;
     if (!strcmp(c->fstype, "xfs"))
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "the xfs on %s reaches into the lease area (the last "
-                      "MiB): make it with 'mkfs.xfs -d size=%llum %s', grow "
-                      "the device by 1 MiB, or set lease_device",
-                      dev->path, (unsigned long long) mib, dev->path);
+                      "grow the device 1 MiB, set lease_device, or (if new) "
+                      "mkfs.xfs -d size=%llum: the xfs reaches the lease "
+                      "area, the last MiB",
+                      (unsigned long long) mib);
     else
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "the %s on %s reaches into the lease area (the last "
-                      "MiB): make it with 'mkfs.%s %s %lluM' (or resize2fs "
-                      "%s %lluM), or set lease_device",
-                      c->fstype, dev->path, c->fstype, dev->path,
-                      (unsigned long long) mib, dev->path,
-                      (unsigned long long) mib);
+                      "resize2fs the %s to %lluM (mkfs.%s if new), or set "
+                      "lease_device: it reaches into the lease area, the "
+                      "last MiB",
+                      c->fstype, (unsigned long long) mib, c->fstype);
     return -ENOSPC;
 }
 
@@ -101,12 +99,12 @@ storage_lease_open(const struct storage_conf *c, const struct storage_dev *dev,
         if (l->dev_size >= RA_LEASE_BLOCK)
             return 0;
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "lease_device %s is smaller than 4 KiB", l->path);
+                      "lease_device %.64s is smaller than 4 KiB", l->path);
         r = -ENOSPC;
     } else if (ra_lease_offset(l->dev_size, &l->off) < 0) {
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "%s is too small for a filesystem and the lease area "
-                      "(at least 2 MiB)",
+                      "%.64s is too small: the filesystem and the lease need "
+                      "2 MiB or more",
                       l->path);
         r = -ENOSPC;
     } else
@@ -128,10 +126,9 @@ storage_lease_reopen(const char *path, uint64_t off, uint64_t dev_size,
     if (l->dev_size == dev_size)
         return 0;
     ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "the lease device %s now has %llu bytes, %llu when the "
-                  "lease was taken: it vanished or was resized; restart the "
-                  "resource to move the lease",
-                  path, (unsigned long long) l->dev_size,
+                  "restart the resource to move the lease: its device "
+                  "vanished or was resized (now %llu bytes, %llu at start)",
+                  (unsigned long long) l->dev_size,
                   (unsigned long long) dev_size);
     storage_lease_close(l);
     return -ENXIO;
@@ -187,17 +184,17 @@ may_take(const struct ra_ctx *ctx, const struct storage_dev *dev,
     }
     if (*cur->fsid && *dev->uuid && strcmp(cur->fsid, dev->uuid) != 0)
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "the lease on %s guards filesystem %s, not %s: give "
-                      "each filesystem its own lease_device",
-                      l->path, cur->fsid, dev->uuid);
+                      "give each filesystem its own lease_device: the lease "
+                      "there guards filesystem %.36s",
+                      cur->fsid);
     else
         ra_result_set(
             res, RA_OCF_ERR_GENERIC,
-            "node %s holds the lease on %s (renewed at %s, live "
-            "until %s, in %.0fs): it may still use the filesystem; "
-            "stop it there or wait",
-            cur->holder, l->path, clock_str(cur->renewed_ns, a, sizeof a),
-            clock_str(exp, b, sizeof b), (double) (exp - now) / 1e9 + 0.5);
+            "node %.24s holds the lease, live until %s (in %.0fs, renewed "
+            "at %s): stop it there, or wait",
+            cur->holder, clock_str(exp, b, sizeof b),
+            (double) (exp - now) / 1e9 + 0.5,
+            clock_str(cur->renewed_ns, a, sizeof a));
     return -EBUSY;
 }
 
@@ -223,18 +220,17 @@ read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
     }
     if (r == -EBADMSG)
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "lease_device %s holds something that is not a pmmha "
-                      "lease: check it is the right device, then zero its "
-                      "first 4 KiB",
-                      l->path);
+                      "check lease_device is the right device, then zero its "
+                      "first 4 KiB: it holds no pmmha lease");
     else if (r == -EPROTONOSUPPORT)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "the lease on %s was written by a newer pmmha: upgrade "
-                      "this node",
+                      "upgrade pmmha on this node: a newer one wrote the "
+                      "lease on %.64s",
                       l->path);
     else
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot read the lease on %s: %s", l->path, strerror(-r));
+                      "cannot read the lease on %.64s: %s", l->path,
+                      strerror(-r));
     return r;
 }
 
@@ -332,7 +328,7 @@ storage_lease_acquire(const struct ra_ctx *ctx, const struct storage_conf *c,
         r = ra_lease_write(l->fd, l->off, &mine);
         if (r < 0) {
             ra_result_set(res, RA_OCF_ERR_GENERIC,
-                          "cannot write the lease on %s: %s", l->path,
+                          "cannot write the lease on %.64s: %s", l->path,
                           strerror(-r));
             return r;
         }
@@ -341,9 +337,8 @@ storage_lease_acquire(const struct ra_ctx *ctx, const struct storage_conf *c,
             break;
         if (ra_deadline_passed(ctx->deadline)) {
             ra_result_set(res, RA_OCF_ERR_GENERIC,
-                          "the lease on %s could not be taken safely "
-                          "within the start timeout (I/O too slow)",
-                          l->path);
+                          "raise the start timeout or check the storage: "
+                          "the lease I/O is too slow to be safe");
             return -ETIMEDOUT;
         }
         ra_warn("taking the lease took longer than %d ms: once more",
@@ -354,9 +349,9 @@ storage_lease_acquire(const struct ra_ctx *ctx, const struct storage_conf *c,
     if (r == 0 && same(&mine, &back))
         return 0;
     ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "node %s took the lease on %s at the same time: it goes "
-                  "on, this node does not",
-                  r == 0 ? back.holder : "?", l->path);
+                  "node %.24s took the lease at the same time: it goes on, "
+                  "this node does not",
+                  r == 0 ? back.holder : "?");
     return -EBUSY;
 }
 
@@ -369,20 +364,18 @@ renew_refusal(const struct ra_ctx *ctx, const struct storage_dev *dev,
 
     if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "the lease record on %s (offset %llu) is %s: this node "
-                      "can no longer prove it owns the filesystem",
-                      l->path, (unsigned long long) l->off,
+                      "lease lost: the record on %.64s is %s", l->path,
                       r == -ENODATA || r == -EBADMSG ? "gone" : strerror(-r));
     else if (strcmp(cur->holder, ctx->node) != 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "node %s holds the lease on %s now (written at %s): "
-                      "this node must stop using the filesystem",
-                      cur->holder, l->path,
-                      clock_str(cur->renewed_ns, a, sizeof a));
+                      "node %.24s holds the lease now (written at %s): this "
+                      "node must stop using the filesystem",
+                      cur->holder, clock_str(cur->renewed_ns, a, sizeof a));
     else if (*cur->fsid && *dev->uuid && strcmp(cur->fsid, dev->uuid) != 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "the lease on %s now guards filesystem %s, not %s",
-                      l->path, cur->fsid, dev->uuid);
+                      "lease lost: the lease_device now guards filesystem "
+                      "%.36s; give each filesystem its own",
+                      cur->fsid);
     else
         return 0;
     return -EBUSY;
@@ -409,7 +402,7 @@ storage_lease_renew(const struct ra_ctx *ctx, const struct storage_conf *c,
     r = ra_lease_write(l->fd, l->off, &mine);
     if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot renew the lease on %s: %s", l->path,
+                      "cannot renew the lease on %.64s: %s", l->path,
                       strerror(-r));
     return r;
 }

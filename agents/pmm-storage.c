@@ -139,14 +139,13 @@ check_mount_points(const struct storage_conf *c, const struct storage_dev *dev,
         if (same_dev(&m, dev))
             return 1;
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "%s (%s) is mounted on %s: unmount it, or choose "
-                      "another directory",
-                      m.source, m.fstype, c->directory);
+                      "unmount %.48s from %.40s, or pick another directory",
+                      m.source, c->directory);
         return -1;
     }
     if (ra_mountinfo_by_dev(NULL, dev->major, dev->minor, NULL, &m) == 0) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "%s is already mounted on %s: unmount it there first",
+                      "unmount %.64s from %.40s first: it is mounted there",
                       dev->path, m.target);
         return -1;
     }
@@ -165,9 +164,9 @@ check_exclusive(const struct storage_dev *dev, struct ra_result *res)
         return 0;
     }
     ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "%s is in use (%s): mounted in another mount namespace or "
-                  "held by device-mapper/md? see /sys/class/block/*/holders",
-                  dev->path, strerror(errno));
+                  "%.64s is in use: mounted in another namespace, or held "
+                  "by dm/md?",
+                  dev->path);
     return -1;
 }
 
@@ -202,7 +201,7 @@ do_mount(const struct storage_conf *c, const struct storage_dev *dev,
 
     if (r < 0 || stat(c->directory, &st) < 0 || !S_ISDIR(st.st_mode)) {
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "cannot make the mount point %s: %s", c->directory,
+                      "cannot make the mount point %.64s: %s", c->directory,
                       strerror(r < 0 ? -r : ENOTDIR));
         return -1;
     }
@@ -211,18 +210,17 @@ do_mount(const struct storage_conf *c, const struct storage_dev *dev,
         < 0) {
         r = errno;
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "mount %s on %s failed: %s (options '%s'; the kernel "
-                      "log says why)",
-                      dev->path, c->directory, strerror(r), c->options);
+                      "mount on %.40s failed (%s): dmesg says why; options "
+                      "'%.24s'",
+                      c->directory, strerror(r), c->options);
         return -1;
     }
     if (ra_mountinfo_by_target(NULL, c->directory, &m) == 0
         && same_dev(&m, dev))
         return 0;
     ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "mount(2) of %s on %s succeeded but mountinfo does not "
-                  "show it",
-                  dev->path, c->directory);
+                  "mount on %.40s succeeded but mountinfo does not show it",
+                  c->directory);
     (void) umount2(c->directory, UMOUNT_NOFOLLOW);
     return -1;
 }
@@ -309,14 +307,14 @@ busy_reason(const struct storage_conf *c, const struct ra_mount *m,
 
     if (n > 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "%s is busy %s: %d process(es) use it (pid %d first); "
-                      "stop them",
+                      "%.40s is busy %s: %d process(es) use it (pid %d "
+                      "first); stop them",
                       c->directory, what, n, (int) pids[0]);
     else
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "%s is busy %s but no process uses it: is something "
-                      "mounted below it? (findmnt -R %s)",
-                      c->directory, what, c->directory);
+                      "something mounted below %.40s? (findmnt -R): busy %s, "
+                      "yet no process uses it",
+                      c->directory, what);
 }
 
 /* umount2 until it works: SIGTERM the users, then SIGKILL after grace. */
@@ -335,7 +333,7 @@ unmount_loop(const struct ra_ctx *ctx, const struct storage_conf *c,
         if (umount2(c->directory, UMOUNT_NOFOLLOW) == 0 || errno == EINVAL)
             return 0;
         if (errno != EBUSY) {
-            ra_result_set(res, RA_OCF_ERR_GENERIC, "umount %s failed: %s",
+            ra_result_set(res, RA_OCF_ERR_GENERIC, "umount %.64s failed: %s",
                           c->directory, strerror(errno));
             return -1;
         }
@@ -391,7 +389,7 @@ verify_gone(const struct storage_dev *dev, struct ra_result *res)
 
     if (ra_mountinfo_by_dev(NULL, dev->major, dev->minor, NULL, &m) == 0) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "%s is still mounted on %s: unmount it", dev->path,
+                      "%.64s is still mounted on %.40s: unmount it", dev->path,
                       m.target);
         return -1;
     }
@@ -403,9 +401,9 @@ verify_gone(const struct storage_dev *dev, struct ra_result *res)
     if (errno != EBUSY)
         return 0; /* the device itself is gone: so is its filesystem */
     ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "%s is unmounted here but still in use: mounted in another "
-                  "mount namespace? (grep %u:%u /proc/*/mountinfo)",
-                  dev->path, dev->major, dev->minor);
+                  "the device is unmounted here but in use: another "
+                  "namespace? grep %u:%u /proc/*/mountinfo",
+                  dev->major, dev->minor);
     return -1;
 }
 
@@ -450,11 +448,10 @@ check_interval(const struct ra_ctx *ctx, const struct storage_conf *c,
         || ctx->interval_ms * 2 <= c->lease_ms)
         return 0;
     ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                  "the monitor interval (%llums) is more than half of "
-                  "lease_timeout (%llums): the lease could lapse; use an "
-                  "interval of at most a third of it",
-                  (unsigned long long) ctx->interval_ms,
-                  (unsigned long long) c->lease_ms);
+                  "use a monitor interval of at most %llums (a third of "
+                  "lease_timeout): %llums could let the lease lapse",
+                  (unsigned long long) c->lease_ms / 3,
+                  (unsigned long long) ctx->interval_ms);
     return -1;
 }
 
@@ -478,9 +475,9 @@ write_status(const struct ra_ctx *ctx, const struct storage_conf *c,
         r = -errno;
     if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot write and fsync %s: %s: the filesystem is "
-                      "read-only, full or failing",
-                      path, strerror(-r ? -r : EIO));
+                      "%.40s is read-only, full or failing: cannot write and "
+                      "fsync a file there (%s)",
+                      c->directory, strerror(-r ? -r : EIO));
     return r;
 }
 
@@ -513,7 +510,7 @@ storage_monitor(struct ra_ctx *ctx, struct ra_result *res)
         return;
     r = ra_mountinfo_by_target(NULL, c.directory, &m);
     if (r == -ENOENT) {
-        ra_result_set(res, RA_OCF_NOT_RUNNING, "%s is not mounted%s",
+        ra_result_set(res, RA_OCF_NOT_RUNNING, "%.64s is not mounted%s",
                       c.directory, ra_ctx_is_recurring(ctx) ? "" : " here");
         if (!ra_ctx_is_recurring(ctx))
             res->reason[0] = '\0';
@@ -527,13 +524,14 @@ storage_monitor(struct ra_ctx *ctx, struct ra_result *res)
     have_state = state_load(ctx, &st) == 0;
     if (known_dev(&c, have_state ? &st : NULL, &dev) < 0) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "%s is mounted on %s but %s is not found here", m.source,
-                      c.directory, c.device);
+                      "%.64s is not found here but %.40s is mounted", c.device,
+                      c.directory);
         return;
     }
     if (!same_dev(&m, &dev)) {
-        ra_result_set(res, RA_OCF_ERR_GENERIC, "%s is mounted on %s, not %s",
-                      m.source, c.directory, dev.path);
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%.64s, not our device, is mounted on %.40s", m.source,
+                      c.directory);
         return;
     }
     if ((c.lease && renew(ctx, &c, have_state ? &st : NULL, &dev, res) < 0)

@@ -55,8 +55,8 @@ lvm_name_check(const char *name, bool is_lv, char *why, size_t len)
     if (n == 0 || n > LVM_NAME_MAX || strspn(name, name_chars) != n
         || name[0] == '-' || !strcmp(name, ".") || !strcmp(name, "..")) {
         snprintf(why, len,
-                 "%s name is 1 to %d of A-Z a-z 0-9 + _ . -, not starting "
-                 "with '-', and not '.' or '..'",
+                 "%s name is 1 to %d of A-Za-z0-9+_.-, not starting with "
+                 "'-', not '.' or '..'",
                  kind, LVM_NAME_MAX);
         return -EINVAL;
     }

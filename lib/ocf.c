@@ -155,8 +155,8 @@ check_params(struct ra_ctx *ctx, struct ra_result *res)
         const char *v = ra_param_str(&ctx->params, c->name);
 
         if (v && *v && c->check(v, why, sizeof why) < 0) {
-            ra_result_set(res, RA_OCF_ERR_CONFIGURED, "%s=%s: %s", c->name, v,
-                          why);
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED, "%s=%.40s: %s", c->name,
+                          v, why);
             return;
         }
     }
@@ -187,10 +187,16 @@ run_action(struct ra_ctx *ctx, const struct ra_action *a, struct ra_result *res)
 static int
 finish(const struct ra_ctx *ctx, const struct ra_result *res)
 {
-    if (res->rc != RA_OCF_SUCCESS && res->reason[0])
+    if (res->rc != RA_OCF_SUCCESS && res->reason[0]) {
+        size_t n = strlen(res->reason);
+
         ra_log(res->rc == RA_OCF_NOT_RUNNING ? LOG_INFO : LOG_ERR,
                "%s: %s (%s)", ctx->action, res->reason, ra_ocf_rc_str(res->rc));
-    else
+        /* the whole reason is in the line above; crm_mon shows less */
+        if (n > RA_REASON_KEPT)
+            ra_debug("the exit reason has %zu characters: Pacemaker keeps %d",
+                     n, RA_REASON_KEPT);
+    } else
         ra_debug("%s: %s", ctx->action, ra_ocf_rc_str(res->rc));
     ra_log_fini();
     /* Pacemaker keeps only the last such line: it must come last */

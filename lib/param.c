@@ -123,26 +123,27 @@ check_one(const struct ra_param_def *d, const char *v, char *why, size_t len)
     switch (d->type) {
     case RA_PARAM_INTEGER:
         if (ra_parse_ll(v, &ll) < 0) {
-            snprintf(why, len, "%s=%s is not an integer", d->name, v);
+            snprintf(why, len, "%s=%.40s is not an integer", d->name, v);
             return -EINVAL;
         }
         if (d->min <= d->max && (ll < d->min || ll > d->max)) {
-            snprintf(why, len, "%s=%s is out of range (%lld to %lld)", d->name,
-                     v, d->min, d->max);
+            snprintf(why, len, "%s=%.40s is out of range (%lld to %lld)",
+                     d->name, v, d->min, d->max);
             return -EINVAL;
         }
         break;
     case RA_PARAM_BOOLEAN:
         if (ra_parse_bool(v, &b) < 0) {
-            snprintf(why, len, "%s=%s is not a boolean (true or false)",
+            snprintf(why, len, "%s=%.40s is not a boolean (true or false)",
                      d->name, v);
             return -EINVAL;
         }
         break;
     case RA_PARAM_TIME:
         if (ra_parse_time_ms(v, &ms) < 0) {
-            snprintf(why, len, "%s=%s is not a time (e.g. 30s, 1500ms, 2min)",
-                     d->name, v);
+            snprintf(why, len,
+                     "%s=%.40s is not a time (e.g. 30s, 1500ms, 2min)", d->name,
+                     v);
             return -EINVAL;
         }
         break;
@@ -150,7 +151,8 @@ check_one(const struct ra_param_def *d, const char *v, char *why, size_t len)
         break;
     }
     if (d->allowed && !word_in(v, d->allowed)) {
-        snprintf(why, len, "%s=%s is not one of: %s", d->name, v, d->allowed);
+        snprintf(why, len, "%s=%.40s is not one of: %s", d->name, v,
+                 d->allowed);
         return -EINVAL;
     }
     return 0;

@@ -28,6 +28,12 @@ enum ra_ocf_rc {
 };
 
 #define RA_REASON_MAX 256
+/**
+ * Pacemaker keeps this many characters of an exit reason (crm_mon shows no
+ * more): a reason should fit, with what to do first. tests/lib/testlib.sh
+ * fails a check whose reason is longer.
+ */
+#define RA_REASON_KEPT 128
 
 /**
  * What an action hands back: the OCF code and, when it failed, one line that

@@ -61,7 +61,7 @@ sz=$(stat -c %s "$SRV/.pmmha-storage-status" 2>/dev/null)
 [[ -n $sz && $sz -lt 100 ]] && pass "depth 20 wrote a tiny hidden status file ($sz bytes)" ||
     fail "no status file after depth 20"
 n1 monitor OCF_RESKEY_CRM_meta_interval=3000
-expect "monitor interval more than half of lease_timeout" 6 "more than half of lease_timeout"
+expect "monitor interval more than half of lease_timeout" 6 "at most 1333ms (a third of lease_timeout)"
 n1 start
 expect "start again (idempotent)" 0 ""
 
@@ -138,7 +138,7 @@ os.pwritev(fd, [buf], off)
 os.close(fd)
 PY
 n1 monitor "${REC[@]}"
-expect "monitor after node3 wrote the lease" 1 "node node3 holds the lease on $DEV now"
+expect "monitor after node3 wrote the lease" 1 "node node3 holds the lease now"
 n1 stop
 expect "stop with a stolen lease (unmount proven)" 0 ""
 
@@ -189,14 +189,14 @@ mkloop other 16 && mkfs.ext4 -q "$LOOP" || fail "loop set-up"
 OTHER=$LOOP
 mkdir -p "$SRV" && mount "$OTHER" "$SRV"
 n1 start
-expect "another filesystem mounted on the directory" 1 "is mounted on $SRV"
+expect "another filesystem mounted on the directory" 1 "from $SRV, or pick another directory"
 n1 stop
 expect "stop leaves another filesystem alone" 0 ""
 mounted "$SRV" && pass "the other filesystem is still mounted" || fail "stop unmounted someone else's filesystem"
 umount "$SRV"
 mkdir -p "$WORK/elsewhere" && mount "$DEV" "$WORK/elsewhere"
 n1 start
-expect "device already mounted elsewhere" 1 "is already mounted on $WORK/elsewhere"
+expect "device already mounted elsewhere" 1 "unmount $DEV from $WORK/elsewhere first"
 umount "$WORK/elsewhere"
 
 # ---- what is on the device --------------------------------------------------
@@ -209,12 +209,12 @@ ra pmm-storage start device="$LOOP" fstype=xfs directory="$WORK/x" HA_RSCTMP="$W
 expect "xfs filling its device" 6 "mkfs.xfs -d size=319m"
 mkloop blank 16 || fail "loop set-up"
 ra pmm-storage start device="$LOOP" fstype=ext4 directory="$WORK/x" HA_RSCTMP="$WORK/rsc1"
-expect "blank device" 5 "holds no filesystem (blank)"
+expect "blank device" 5 "is blank, not ext4"
 mkfs.ext4 -q "$LOOP"
 BIG=$LOOP
 ra pmm-storage start device="$BIG" fstype=ext4 directory="$WORK/x" HA_RSCTMP="$WORK/rsc1"
 expect "ext4 reaching into the lease area" 6 "reaches into the lease area"
-[[ $REASON == *"mkfs.ext4 $BIG 15M"* ]] && pass "the reason gives the mkfs to use" || fail "reason: $REASON"
+[[ $REASON == "resize2fs the ext4 to 15M (mkfs.ext4 if new)"* ]] && pass "the reason gives the size to shrink to, first" || fail "reason: $REASON"
 ra pmm-storage validate-all device="$BIG" fstype=ext4 directory="$WORK/x" OCF_CHECK_LEVEL=10
 expect "validate-all level 10, no room for the lease" 6 "reaches into the lease area"
 ra pmm-storage start device="$BIG" fstype=ext4 directory="$WORK/x" HA_RSCTMP="$WORK/rsc1" lease=false
@@ -253,7 +253,7 @@ n1 start
 expect "start (for the vanishing device)" 0 ""
 truncate -s 0 "$WORK/main.img" && losetup -c "$DEV"
 n1 monitor "${REC[@]}"
-expect "monitor after the device vanished" 1 "now has 0 bytes"
+expect "monitor after the device vanished" 1 "(now 0 bytes"
 n1 monitor "${REC[@]}" lease=false OCF_CHECK_LEVEL=10
 expect "depth 10 (no lease) after the device vanished" 1 "superblock"
 n1 stop
@@ -272,8 +272,8 @@ bad directory=srv "absolute path"
 bad directory=/mnt/../srv "absolute path"
 bad directory=/mnt/srv/ "canonical path"
 bad fstype=btrfs "fstype=btrfs is not one of: ext4 ext3 ext2 xfs"
-bad options=noatime,bind "'bind' is not a mount option"
-bad options=remount "'remount' is not a mount option"
+bad options=noatime,bind "drop 'bind': remount, bind"
+bad options=remount "drop 'remount'"
 bad fsck=always "fsck=always is not one of: auto never"
 bad lease=maybe "not a boolean"
 bad lease_device=sdb "absolute path"

@@ -136,9 +136,9 @@ expect "stop with nothing active" 0 ""
 
 # ---- refusals under each takeover policy -----------------------------------------
 lra 2 start takeover=never
-expect "node2 start takeover=never" 1 "owned by node1 (takeover=never): stop the resource on node1"
+expect "node2 start takeover=never" 1 "stop the resource on node1, or if it is down use takeover=force once"
 lra 2 start
-expect "node2 start takeover=fenced outside a cluster" 1 "cannot prove node1 is down"
+expect "node2 start takeover=fenced outside a cluster" 1 "fence node1, or if it is down use takeover=force once: not proven down"
 lra 0 start
 expect "start without a system ID source" 6 "no LVM system ID"
 lra 1 start vgname=novg
@@ -157,7 +157,7 @@ lra 2 start takeover=force
 expect "node2 takeover=force, then activation without device-mapper" 1 "activating pmm-vg failed"
 [[ $(owner 2) == node2 ]] && pass "takeover=force wrote system ID node2 (read back)" || fail "owner: $(owner 2)"
 lra 1 start takeover=never
-expect "node1 start takeover=never now names node2" 1 "owned by node2"
+expect "node1 start takeover=never now names node2" 1 "stop the resource on node2,"
 lra 1 validate-all OCF_CHECK_LEVEL=10
 expect "validate-all depth 10 after the takeover (on-disk system ID node2)" 0 ""
 

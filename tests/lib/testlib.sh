@@ -37,12 +37,18 @@ ra() {
     return 0
 }
 
-# expect NAME RC REASON-SUBSTRING: checks the last ra call.
+# Pacemaker keeps this many characters of an exit reason (RA_REASON_KEPT)
+REASON_KEPT=128
+
+# expect NAME RC REASON-SUBSTRING: checks the last ra call. A reason longer
+# than Pacemaker keeps fails the check too (crm_mon would show it cut).
 expect() {
     local name=$1 rc=$2 want=$3 last
     last=$(tail -n 1 <<<"$ERR")
     if [[ $RC != "$rc" ]]; then
         fail "$name: rc $RC, expected $rc (reason: ${REASON:-none})"
+    elif ((${#REASON} > REASON_KEPT)); then
+        fail "$name: the reason has ${#REASON} characters, Pacemaker keeps $REASON_KEPT: '$REASON'"
     elif [[ -n $want && $REASON != *"$want"* ]]; then
         fail "$name: reason '$REASON' lacks '$want'"
     elif [[ -n $want && $last != ocf-exit-reason:* ]]; then

@@ -185,6 +185,30 @@ test_bad_params(void **state)
     assert_string_equal(last_line(), "ocf-exit-reason:image pmm:2 is not here");
 }
 
+/* A long value is quoted only in part: what to fix stays in the 128
+ * characters Pacemaker keeps. */
+static void
+test_long_value(void **state)
+{
+    char v[201];
+    const char *reason;
+
+    (void) state;
+    memset(v, 'x', sizeof v - 1);
+    v[sizeof v - 1] = '\0';
+    setenv("OCF_RESKEY_image", v, 1);
+    assert_int_equal(run("start"), RA_OCF_ERR_CONFIGURED);
+    reason = last_line() + strlen("ocf-exit-reason:");
+    assert_true(strlen(reason) <= RA_REASON_KEPT);
+    assert_non_null(strstr(reason, "xxx: needs a tag"));
+    setenv("OCF_RESKEY_image", "pmm:2", 1);
+    setenv("OCF_RESKEY_mode", v, 1);
+    assert_int_equal(run("start"), RA_OCF_ERR_CONFIGURED);
+    reason = last_line() + strlen("ocf-exit-reason:");
+    assert_true(strlen(reason) <= RA_REASON_KEPT);
+    assert_non_null(strstr(reason, "xxx is not one of: a b"));
+}
+
 static void
 test_context(void **state)
 {
@@ -230,6 +254,7 @@ main(void)
         cmocka_unit_test_setup(test_meta_data, setup),
         cmocka_unit_test_setup(test_unknown_action, setup),
         cmocka_unit_test_setup(test_bad_params, setup),
+        cmocka_unit_test_setup(test_long_value, setup),
         cmocka_unit_test_setup(test_context, setup),
         cmocka_unit_test_setup(test_forgotten_result, setup),
     };

@@ -147,9 +147,9 @@ expect "vm1 start again (idempotent, reactivates lv2)" 0 ""
 vra 2 monitor
 expect "vm2 probe (the VG is vm1's, nothing active on vm2)" 7 ""
 vra 2 start OCF_RESKEY_takeover=never
-expect "vm2 start takeover=never" 1 "owned by vm1 (takeover=never)"
+expect "vm2 start takeover=never" 1 "stop the resource on vm1, or if it is down"
 vra 2 start
-expect "vm2 start takeover=fenced without a cluster" 1 "cannot prove vm1 is down"
+expect "vm2 start takeover=fenced without a cluster" 1 "fence vm1, or if it is down"
 [[ $(owner 2) == vm1 ]] && pass "the VG is still vm1's after the refusals" || fail "owner now $(owner 2)"
 
 # ---- clean switchover --------------------------------------------------------
@@ -167,7 +167,7 @@ expect "vm2 start takeover=force after vm1 stopped" 0 ""
 vra 2 monitor OCF_RESKEY_CRM_meta_interval=10000 OCF_CHECK_LEVEL=10
 expect "vm2 monitor depth 10" 0 ""
 vra 1 start OCF_RESKEY_takeover=never
-expect "vm1 start takeover=never now refused naming vm2" 1 "owned by vm2"
+expect "vm1 start takeover=never now refused naming vm2" 1 "stop the resource on vm2,"
 
 # ---- a takeover underneath a running node ----------------------------------
 vra 2 stop
@@ -177,7 +177,7 @@ expect "vm1 start takeover=force (back from vm2)" 0 ""
 vra 2 start OCF_RESKEY_takeover=force
 expect "vm2 takes the VG while vm1 still has it active (a system ID is no lock)" 0 ""
 vra 1 monitor OCF_RESKEY_CRM_meta_interval=10000
-expect "vm1 monitor after vm2 took the VG underneath it" 1 "was taken over by vm2"
+expect "vm1 monitor after vm2 took the VG underneath it" 1 "vm2 took it over"
 vra 1 stop
 expect "vm1 stop of a VG taken from it" 0 ""
 check "vm1 has no device-mapper device of the VG left" 1 '! dm_names | grep -q pmm--vg'
@@ -201,7 +201,7 @@ check "vm2 writes a marker on srv-data" 2 \
 "$VM" kill 2
 pass "vm2 killed (SIGKILL to its qemu) with the VG active"
 vra 1 start OCF_RESKEY_takeover=fenced
-expect "vm1 start takeover=fenced after the crash, no cluster" 1 "cannot prove vm2 is down"
+expect "vm1 start takeover=fenced after the crash, no cluster" 1 "fence vm2, or if it is down"
 vra 1 start OCF_RESKEY_takeover=force
 expect "vm1 start takeover=force after vm2 crashed" 0 ""
 vra 1 monitor OCF_RESKEY_CRM_meta_interval=10000 OCF_CHECK_LEVEL=10
