@@ -104,7 +104,7 @@ if ! wait_until 90 is_200; then
     exit 1
 fi
 T_UP=$(($(now_ms) - t0))
-pass "PMM answers 200 through $VIP from $(where), $(secs $T_UP) after the load"
+pass "PMM answers 200 through $VIP from $(where), $(secs $T_UP) after crm configure load began"
 
 out=$(crmsh configure show)
 if grep -qx 'group pmm pmm-storage pmm-vip pmm-server' <<<"$out" && grep -q 'op_params OCF_CHECK_LEVEL=10' <<<"$out" &&
