@@ -34,7 +34,7 @@ pcs resource defaults update resource-stickiness=1 >/dev/null
 
 if [[ -n ${VG:-} ]]; then
     pcs resource create pmm-vg ocf:pmmha:lvm-sysid vgname="$VG" \
-        op monitor interval=10s timeout=20s --group pmm
+        op monitor interval=10s timeout=30s --group pmm
 fi
 pcs resource create pmm-storage ocf:pmmha:pmm-storage \
     device="$DEVICE" directory="$SRV" fstype="$FSTYPE" \

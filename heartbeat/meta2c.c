@@ -216,7 +216,14 @@ generate(xmlDocPtr doc, const char *base)
     fputs("    { NULL, RA_PARAM_STRING, false, NULL, NULL, 1, 0 },\n};\n\n", c);
     emit_timeouts(c, actions, sym);
     strip_comments(doc->children);
-    xmlDocDumpFormatMemoryEnc(doc, &xml, &len, "UTF-8", 0);
+    /* No encoding in the declaration: XML's default is UTF-8 anyway, and
+     * crmsh (4.4) hands the meta-data to lxml as a str, which refuses one
+     * ("Cannot parse meta-data XML", then "no such resource agent"). Without
+     * an encoding libxml2 writes anything non-ASCII as a character
+     * reference: the output is plain ASCII, as the stock agents' is. */
+    xmlFree((xmlChar *) doc->encoding);
+    doc->encoding = NULL;
+    xmlDocDumpFormatMemoryEnc(doc, &xml, &len, NULL, 0);
     fprintf(c, "\nconst char %s_meta_xml[] =\n", sym);
     put_c_string(c, (char *) xml);
     fputs(";\n", c);

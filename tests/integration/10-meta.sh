@@ -29,3 +29,12 @@ expect "unknown action" 3 "action 'frobnicate' is not implemented"
 "$A" >/dev/null 2>&1
 rc=$?
 [[ $rc == 2 ]] && pass "no action: rc 2 and usage" || fail "no action: rc $rc, expected 2"
+# crm shell (4.4) hands meta-data to lxml as a str, which refuses an XML
+# declaration naming an encoding: crm would call the agent nonexistent
+for a in pmm-server pmm-storage lvm-sysid; do
+    if crm ra info "ocf:pmmha:$a" >/dev/null 2>"$WORK/crm.err"; then
+        pass "crm ra info ocf:pmmha:$a reads the meta-data"
+    else
+        fail "crm ra info ocf:pmmha:$a: $(sed 's/\x1b\[[0-9;]*m//g' "$WORK/crm.err" | head -1)"
+    fi
+done
