@@ -382,8 +382,12 @@ unmount_ours(const struct ra_ctx *ctx, const struct storage_conf *c,
 
 /* Proof: no mount of the device here, and no holder anywhere. */
 static int
-verify_gone(const struct storage_dev *dev, struct ra_result *res)
+verify_gone(const struct ra_ctx *ctx, const struct storage_dev *dev,
+            struct ra_result *res)
 {
+    /* a killed user's last references go a moment after umount returns */
+    ra_deadline_t settle
+        = ra_deadline_min(ctx->deadline, ra_deadline_in_ms(2000));
     struct ra_mount m;
     int fd;
 
@@ -393,7 +397,9 @@ verify_gone(const struct storage_dev *dev, struct ra_result *res)
                       m.target);
         return -1;
     }
-    fd = open(dev->path, O_RDONLY | O_EXCL | O_CLOEXEC);
+    while ((fd = open(dev->path, O_RDONLY | O_EXCL | O_CLOEXEC)) < 0
+           && errno == EBUSY && !ra_deadline_passed(settle))
+        ra_sleep_ms(10, settle);
     if (fd >= 0) {
         close(fd);
         return 0;
@@ -426,7 +432,7 @@ storage_stop(struct ra_ctx *ctx, struct ra_result *res)
         return;
     /* what we mounted (or just unmounted) must be gone everywhere; a
      * device we never mounted here may be another node's business */
-    if (dev_known && (n > 0 || have_state) && verify_gone(&dev, res) < 0)
+    if (dev_known && (n > 0 || have_state) && verify_gone(ctx, &dev, res) < 0)
         return;
     if (c.lease && dev_known
         && lease_from_state(&c, have_state ? &st : NULL, &dev, &l, &lres) == 0)
