@@ -3,10 +3,11 @@
  * pmm-server - OCF resource agent for the PMM Server container.
  *
  * start runs the container and returns when PMM answers readyz with 200;
- * stop is SIGTERM, a graceful window, SIGKILL, and proof the container is
- * gone; a recurring monitor reads only the kernel (the container's PID and
- * start time recorded at start) and, at depth 10, PMM's readyz over plain
- * HTTP: it spawns nothing and loads no library beyond libc.
+ * stop is SIGTERM to the container's init through a pidfd, a graceful
+ * window, SIGKILL, and the runtime's word that it no longer runs; a
+ * recurring monitor reads only the kernel (the container's PID and start
+ * time recorded at start) and, at depth 10, PMM's readyz over plain HTTP:
+ * it spawns nothing and loads no library beyond libc.
  */
 #include "config.h"
 
@@ -47,6 +48,22 @@ close_runtime(const struct rt_ops *ops, struct rt *rt)
 {
     if (ops && ops->close)
         ops->close(rt);
+}
+
+/* A failed runtime call as a reason: the fix first, in 128 characters. */
+static void
+runtime_failed(struct ra_result *res, const struct server_conf *c,
+               const struct rt *rt, int r, const char *doing)
+{
+    const char *k = c->kind == RT_DOCKER ? "docker" : "podman";
+
+    if (r == -ECONNREFUSED)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "start the %s API (%s.socket): nobody answers on %.56s "
+                      "(%s)",
+                      k, k, rt->socket, doing);
+    else
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "%s: %.90s", doing, rt->err);
 }
 
 static int
@@ -167,8 +184,7 @@ check_image(const struct ra_ctx *ctx, const struct server_conf *c,
                       "allow_pull)",
                       c->kind == RT_DOCKER ? "docker" : "podman", c->image);
     else if (r < 0)
-        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot inspect image %s: %s",
-                      c->image, rt->err);
+        runtime_failed(res, c, rt, r, "cannot inspect the image");
     return r;
 }
 
@@ -301,9 +317,12 @@ run_container(const struct ra_ctx *ctx, struct server_conf *c,
         r = ops->container_inspect(rt, c->name, ct, ctx->deadline);
     if (r == 0 && !(ct->exists && ct->running))
         r = -ESRCH;
-    if (r < 0)
-        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot run container %s: %s",
-                      c->name, r == -ESRCH ? "it exited at once" : rt->err);
+    if (r == -ESRCH)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "see '%s logs %.40s': the container exited at once",
+                      c->kind == RT_DOCKER ? "docker" : "podman", c->name);
+    else if (r < 0)
+        runtime_failed(res, c, rt, r, "cannot run the container");
     return r;
 }
 
@@ -515,10 +534,13 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
     r = ensure_stopped(ctx, &c, ops, &rt, gone);
     if (r == 0 && have_state)
         r = ensure_process_gone(ctx, &st);
-    if (r < 0)
+    if (r == -EBUSY)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot prove container %s stopped: %s", c.name,
-                      r == -EBUSY ? "its process still runs" : rt.err);
+                      "container %.40s: its process survived SIGKILL (stuck "
+                      "in the kernel?)",
+                      c.name);
+    else if (r < 0)
+        runtime_failed(res, &c, &rt, r, "cannot prove the container stopped");
     else {
         ra_state_remove(path);
         ra_result_ok(res);
@@ -566,8 +588,7 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c,
         server_publish_image(ctx, r == 0 ? img.id : "", true);
     r = ops->container_inspect(&rt, c->name, &ct, ctx->deadline);
     if (r < 0)
-        ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot inspect container %s: %s", c->name, rt.err);
+        runtime_failed(res, c, &rt, r, "cannot inspect the container");
     else if (!ct.exists || !ct.running)
         ra_result_set(res, RA_OCF_NOT_RUNNING, "%s", "");
     else if (!same_id(ct.image_id, img.id))
@@ -634,7 +655,8 @@ check_nodes(const struct ra_ctx *ctx, const struct server_conf *c,
 
     if (server_nodes_differ(ctx, img->id, list, sizeof list) > 0)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "pull the same image on every node: here %.12s, but %s",
+                      "pull the same image on every node: here %.12s, but "
+                      "%.80s",
                       img->id, list);
 }
 
@@ -645,6 +667,7 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
     struct rt rt;
     struct rt_image img = { 0 };
     const struct rt_ops *ops;
+    int r;
 
     server_conf_basic(ctx, &c);
     ops = open_runtime(&c, &rt, res);
@@ -653,9 +676,9 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
     ra_result_ok(res);
     if (ctx->check_level < 10)
         goto done;
-    if (ops->ping(&rt, ctx->deadline) < 0)
-        ra_result_set(res, RA_OCF_ERR_GENERIC, "the %s does not answer: %s",
-                      rt_transport_name(&rt), rt.err);
+    r = ops->ping(&rt, ctx->deadline);
+    if (r < 0)
+        runtime_failed(res, &c, &rt, r, "the runtime's API does not answer");
     else if (check_volume_dir(&c, res) == 0
              && check_image_published(ctx, &c, ops, &rt, &img, res) == 0
              && check_downgrade(&c, &img, res) == 0)

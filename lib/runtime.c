@@ -82,9 +82,9 @@ open_cli(struct rt *rt, const char *path)
 
     if (ra_find_program(name, rt->cli, sizeof rt->cli) < 0) {
         snprintf(rt->err, sizeof rt->err,
-                 "runtime %s: API socket %s does not exist and the %s "
-                 "command is not installed",
-                 name, path, name);
+                 "start the %s API service or install %s: %.60s does not "
+                 "exist and %s is not installed",
+                 name, name, path, name);
         rt->absent = true;
         return NULL;
     }
@@ -122,13 +122,13 @@ rt_open(struct rt *rt, enum rt_kind kind, const char *socket_path,
     if (stat(path, &st) < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return open_cli(rt, path);
-        snprintf(rt->err, sizeof rt->err, "runtime %s: cannot stat %s: %s",
+        snprintf(rt->err, sizeof rt->err, "runtime %s: cannot stat %.60s: %s",
                  name, path, strerror(errno));
         return NULL;
     }
     if (!S_ISSOCK(st.st_mode)) {
         snprintf(rt->err, sizeof rt->err,
-                 "runtime %s: %s exists but is not a socket", name, path);
+                 "fix runtime_socket: %.60s exists but is not a socket", path);
         return NULL;
     }
     return open_api(rt, path, docker_api);
