@@ -129,6 +129,95 @@ same_dev(const struct ra_mount *m, const struct storage_dev *dev)
     return m->major == dev->major && m->minor == dev->minor;
 }
 
+/* ---- device I/O in a child ------------------------------------------- */
+
+/*
+ * The device I/O of monitor, and start's first look at the device, runs in
+ * forked children (lib/iochild.h): on a hung device the child sticks in
+ * the kernel, not the agent, which answers in time with a reason. A child
+ * only reads and writes, and sends its result back; the agent logs.
+ */
+struct dev_io {
+    const struct ra_ctx *ctx;
+    const struct storage_conf *c;
+    const struct ra_state *st;
+    const struct storage_dev *dev;
+    const char *path; /* the status file (depth 20) */
+    const char *line; /* what it gets */
+};
+
+/* What an I/O child sends back. */
+struct io_answer {
+    struct ra_result res;
+    struct ra_lease cur;          /* the record the renewal found */
+    char uuid[RA_LEASE_FSID_MAX]; /* the filesystem's, from libblkid */
+};
+
+/* The reason when an I/O child did not answer: hung, killed, or none. */
+static void
+io_failed(const char *what, int r, const struct ra_iochild_result *io,
+          struct ra_result *res)
+{
+    if (io->timed_out)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "check the storage path (multipath -ll): I/O to %.60s "
+                      "hung for %.1f s",
+                      what, (double) io->wait_ms / 1000);
+    else if (io->signal)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "see the system log: the I/O check of %.64s died of "
+                      "signal %d",
+                      what, io->signal);
+    else
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot start the I/O check of %.64s: %s", what,
+                      strerror(-r));
+}
+
+/* Runs @fn in an I/O child; sets @res unless it succeeded. */
+static int
+io_run(ra_iochild_fn fn, const struct dev_io *io, const char *what,
+       struct io_answer *a, struct ra_result *res)
+{
+    struct ra_iochild_result ior;
+    int r = ra_iochild_run(fn, (void *) io, a, sizeof *a, io->ctx->deadline,
+                           &ior);
+
+    if (!ior.answered)
+        io_failed(what, r, &ior, res);
+    else if (r < 0)
+        *res = a->res;
+    return r;
+}
+
+/* In the child: libblkid finds the filesystem type (and UUID) wanted. */
+static int
+type_io(void *arg, void *out, size_t len)
+{
+    const struct dev_io *io = arg;
+    struct io_answer *a = out;
+    struct storage_dev dev = *io->dev;
+    int r = storage_dev_check_type(io->c, &dev, &a->res);
+
+    (void) len;
+    snprintf(a->uuid, sizeof a->uuid, "%s", dev.uuid);
+    return r;
+}
+
+/* storage_dev_check_type() in an I/O child: a dead device fails in time. */
+static int
+check_type(const struct ra_ctx *ctx, const struct storage_conf *c,
+           struct storage_dev *dev, struct ra_result *res)
+{
+    struct dev_io io = { .ctx = ctx, .c = c, .dev = dev };
+    struct io_answer a;
+    int r = io_run(type_io, &io, dev->path, &a, res);
+
+    if (r == 0)
+        snprintf(dev->uuid, sizeof dev->uuid, "%s", a.uuid);
+    return r;
+}
+
 /* ---- start ------------------------------------------------------------ */
 
 /* 1 when ours is mounted there already, 0 when free, -1 with @res set. */
@@ -247,7 +336,7 @@ storage_start(struct ra_ctx *ctx, struct ra_result *res)
 
     storage_conf_read(ctx, &c);
     if (storage_dev_find(&c, &dev, res) < 0
-        || storage_dev_check_type(&c, &dev, res) < 0)
+        || check_type(ctx, &c, &dev, res) < 0)
         return;
     here = check_mount_points(&c, &dev, res);
     if (here < 0)
@@ -464,53 +553,11 @@ check_interval(const struct ra_ctx *ctx, const struct storage_conf *c,
     return -1;
 }
 
-/*
- * The monitor's device I/O runs in forked children (lib/iochild.h): on a
- * hung device the child sticks in the kernel, not the agent, which answers
- * in time with a reason. A child only reads and writes, and sends its
- * result back; the agent logs.
- */
-struct mon_io {
-    const struct ra_ctx *ctx;
-    const struct storage_conf *c;
-    const struct ra_state *st;
-    const struct storage_dev *dev;
-    const char *path; /* the status file (depth 20) */
-    const char *line; /* what it gets */
-};
-
-/* What a monitor's I/O child sends back. */
-struct mon_answer {
-    struct ra_result res;
-    struct ra_lease cur; /* the record the renewal found */
-};
-
-/* The reason when an I/O child did not answer: hung, killed, or none. */
-static void
-io_failed(const char *what, int r, const struct ra_iochild_result *io,
-          struct ra_result *res)
-{
-    if (io->timed_out)
-        ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "check the storage path (multipath -ll): I/O to %.64s "
-                      "hung for %.1f s",
-                      what, (double) io->wait_ms / 1000);
-    else if (io->signal)
-        ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "see the system log: the I/O check of %.64s died of "
-                      "signal %d",
-                      what, io->signal);
-    else
-        ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot start the I/O check of %.64s: %s", what,
-                      strerror(-r));
-}
-
 /* In the child: creates, writes and fsyncs the status file. */
 static int
 status_io(void *arg, void *out, size_t len)
 {
-    const struct mon_io *io = arg;
+    const struct dev_io *io = arg;
     size_t n = strlen(io->line);
     int fd, r = 0;
 
@@ -531,7 +578,7 @@ write_status(const struct ra_ctx *ctx, const struct storage_conf *c,
              struct ra_result *res)
 {
     char path[RA_MOUNT_PATH_MAX + 64], line[160];
-    struct mon_io io = { .path = path, .line = line };
+    struct dev_io io = { .path = path, .line = line };
     struct ra_iochild_result ior;
     int r;
 
@@ -555,8 +602,8 @@ write_status(const struct ra_ctx *ctx, const struct storage_conf *c,
 static int
 super_io(void *arg, void *out, size_t len)
 {
-    const struct mon_io *io = arg;
-    struct mon_answer *a = out;
+    const struct dev_io *io = arg;
+    struct io_answer *a = out;
 
     (void) len;
     return storage_dev_check_super(io->c, io->dev->path, &a->res);
@@ -566,8 +613,8 @@ super_io(void *arg, void *out, size_t len)
 static int
 renew_io(void *arg, void *out, size_t len)
 {
-    const struct mon_io *io = arg;
-    struct mon_answer *a = out;
+    const struct dev_io *io = arg;
+    struct io_answer *a = out;
     struct storage_lease l = { .fd = -1 };
     int r = lease_from_state(io->c, io->st, io->dev, &l, &a->res);
 
@@ -575,22 +622,6 @@ renew_io(void *arg, void *out, size_t len)
     if (r == 0)
         r = storage_lease_renew(io->ctx, io->c, io->dev, &l, &a->cur, &a->res);
     storage_lease_close(&l);
-    return r;
-}
-
-/* Runs @fn in an I/O child; sets @res unless it succeeded. */
-static int
-mon_io_run(ra_iochild_fn fn, const struct mon_io *io, const char *what,
-           struct mon_answer *a, struct ra_result *res)
-{
-    struct ra_iochild_result ior;
-    int r = ra_iochild_run(fn, (void *) io, a, sizeof *a, io->ctx->deadline,
-                           &ior);
-
-    if (!ior.answered)
-        io_failed(what, r, &ior, res);
-    else if (r < 0)
-        *res = a->res;
     return r;
 }
 
@@ -611,11 +642,11 @@ renew(const struct ra_ctx *ctx, const struct storage_conf *c,
       const struct ra_state *st, const struct storage_dev *dev,
       struct ra_result *res)
 {
-    struct mon_io io = { .ctx = ctx, .c = c, .st = st, .dev = dev };
+    struct dev_io io = { .ctx = ctx, .c = c, .st = st, .dev = dev };
     const char *where = lease_where(c, st, dev);
-    struct mon_answer a;
+    struct io_answer a;
     uint64_t now;
-    int r = mon_io_run(renew_io, &io, where, &a, res);
+    int r = io_run(renew_io, &io, where, &a, res);
 
     if (r < 0)
         return r;
@@ -631,10 +662,10 @@ static int
 check_super(const struct ra_ctx *ctx, const struct storage_conf *c,
             const struct storage_dev *dev, struct ra_result *res)
 {
-    struct mon_io io = { .ctx = ctx, .c = c, .dev = dev };
-    struct mon_answer a;
+    struct dev_io io = { .ctx = ctx, .c = c, .dev = dev };
+    struct io_answer a;
 
-    return mon_io_run(super_io, &io, dev->path, &a, res);
+    return io_run(super_io, &io, dev->path, &a, res);
 }
 
 static void
@@ -695,7 +726,7 @@ storage_validate(struct ra_ctx *ctx, struct ra_result *res)
     storage_conf_read(ctx, &c);
     if (ctx->check_level >= 10
         && (storage_dev_find(&c, &dev, res) < 0
-            || storage_dev_check_type(&c, &dev, res) < 0
+            || check_type(ctx, &c, &dev, res) < 0
             || (c.lease && storage_lease_open(&c, &dev, &l, res) < 0)))
         return;
     storage_lease_close(&l);

@@ -66,7 +66,8 @@ child_fds(int wfd)
 {
     int null;
 
-    if (wfd != IOCHILD_FD && dup2(wfd, IOCHILD_FD) < 0)
+    /* close-on-exec still: a program the function runs must not hold it */
+    if (wfd != IOCHILD_FD && dup3(wfd, IOCHILD_FD, O_CLOEXEC) < 0)
         return -1;
     close_from(IOCHILD_FD + 1);
     null = open("/dev/null", O_RDWR | O_CLOEXEC);

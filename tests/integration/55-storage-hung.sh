@@ -9,7 +9,8 @@
 # I/O flows again the stuck child must finish and nothing may be left: no
 # process, no mount, no loop device, no FUSE mount. Depth 0 (the lease
 # renewal), depth 10 (the superblock read) and depth 20 (the status file's
-# write and fsync, reads still served) each in turn.
+# write and fsync, reads still served) each in turn; then a start on a
+# device already hung (libblkid's probe, its first read, fails in time).
 #
 # lvm-sysid's monitor reads its PVs only for active LVs (device-mapper):
 # that needs the VM tests (tests/vm), not this host.
@@ -67,7 +68,9 @@ truncate -s 64M "$WORK/disk.img"
 FS_PID=$!
 wait_until 5 test -f "$FUSE/disk" || { fail "hung device set-up: hangfs did not mount"; exit 1; }
 LOOP=$(losetup -f --show --direct-io=off "$FUSE/disk") || { fail "hung device set-up: losetup"; exit 1; }
-mkfs.ext4 -q -F "$LOOP" $((64 * 1024 - 1024)) || { fail "hung device set-up: mkfs"; exit 1; }
+# no lazy inode table init: a background writer could stall the loop
+# device's reads behind its writes while only writes hang (depth 20)
+mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$LOOP" $((64 * 1024 - 1024)) || { fail "hung device set-up: mkfs"; exit 1; }
 pass "a loop device ($LOOP) on a hangfs file, ext4 with the lease in its last MiB"
 
 P=(device="$LOOP" fstype=ext4 directory="$SRV" HA_RSCTMP="$WORK/rsc" OCF_RESKEY_CRM_meta_on_node=node1)
@@ -85,6 +88,7 @@ expect "monitor before the hang" 0 ""
 hung_monitor() {
     local name=$1 mode=$2 want=$3 t0 dt pids p states=""
     shift 3
+    sync -f "$SRV/." # nothing dirty left to write back behind the monitor's I/O
     echo "$mode" >"$HANG"
     t0=$(now_ms)
     ra pmm-storage monitor "${P[@]}" "${REC[@]}" "$@"
@@ -115,6 +119,19 @@ hung_monitor "depth 20 (status file; reads served)" w "I/O to $SRV" lease=false 
 ra pmm-storage stop "${P[@]}"
 expect "stop" 0 ""
 mounted "$SRV" && fail "still mounted after stop" || pass "unmounted after stop"
+
+# ---- start on a device that is hung already: its first look fails in time --
+echo rw >"$HANG"
+t0=$(now_ms)
+ra pmm-storage start "${P[@]}" OCF_RESKEY_CRM_meta_timeout=5000
+dt=$(($(now_ms) - t0))
+expect "start with the device hung" 1 "I/O to $LOOP hung for"
+((dt >= 4000 && dt < 5000)) && pass "start answered in $dt ms, within the 5 s timeout" ||
+    fail "start answered in $dt ms (timeout 5 s)"
+rm -f "$HANG"
+wait_until 10 none_left && pass "un-hung, start's stuck child finished: no process left" ||
+    fail "a child is still there 10 s after the un-hang: $(agent_pids)"
+mounted "$SRV" && fail "mounted after the failed start" || pass "nothing mounted after the failed start"
 
 # ---- nothing left behind ---------------------------------------------------
 losetup -d "$LOOP" && LOOP=

@@ -116,6 +116,7 @@ struct facts {
     char text[32];
     char stdio[3][32];  /* what fds 0-2 point to */
     int inherited_open; /* the parent's fd still open in the child */
+    int pipe_cloexec;   /* the answer pipe is closed by an exec */
     int counter;        /* the child's copy of the global after changing it */
 };
 
@@ -195,6 +196,7 @@ inspect(void *arg, void *out, size_t len)
             f->stdio[i][n] = '\0';
     }
     f->inherited_open = fcntl(fd, F_GETFD) >= 0;
+    f->pipe_cloexec = (fcntl(3, F_GETFD) & FD_CLOEXEC) != 0;
     counter = 42;
     f->counter = counter;
     return 0;
@@ -340,6 +342,7 @@ test_child_is_isolated(void **state)
     for (int i = 0; i < 3; i++)
         assert_string_equal(f.stdio[i], "/dev/null");
     assert_int_equal(f.inherited_open, 0);
+    assert_int_equal(f.pipe_cloexec, 1);
     assert_int_equal(f.counter, 42);
     assert_int_equal(counter, 1); /* the parent's memory is untouched */
 }
