@@ -6,9 +6,10 @@
  * start takes the VG only as the takeover policy allows, checks the
  * takeover's exit status and reads the owner back before activating, then
  * proves every LV active through device-mapper; stop deactivates and
- * proves none is left; monitor spawns nothing: device-mapper state from
+ * proves none is left; monitor execs nothing: device-mapper state from
  * sysfs, and the VG's owner from the PV's on-disk metadata (O_DIRECT), so
- * a VG taken over underneath us is caught.
+ * a VG taken over underneath us is caught. The disk reads run in a forked
+ * child of the agent (lib/iochild.h): a hung PV cannot hang the monitor.
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "dm.h"
+#include "iochild.h"
 #include "log.h"
 #include "lvm-sysid.h"
 #include "state.h"
@@ -266,8 +268,9 @@ check_lvs(const struct sysid_conf *c, const struct lvm_md_vg *md,
 
 /* The VG is still ours on disk, and the LVs are active. */
 static void
-check_owned(const struct ra_ctx *ctx, const struct sysid_conf *c,
-            const struct vg_devs *v, const char *local, struct ra_result *res)
+check_owned_io(const struct ra_ctx *ctx, const struct sysid_conf *c,
+               const struct vg_devs *v, const char *local,
+               struct ra_result *res)
 {
     struct lvm_md_vg *md = malloc(sizeof *md);
     char pv[64], failed[300];
@@ -298,6 +301,56 @@ check_owned(const struct ra_ctx *ctx, const struct sysid_conf *c,
                       "of %s",
                       c->vg, failed);
     free(md);
+}
+
+/* What check_owned() hands its I/O child. */
+struct owned_io {
+    const struct ra_ctx *ctx;
+    const struct sysid_conf *c;
+    const struct vg_devs *v;
+    const char *local;
+};
+
+/* In the child: the reads, and the result they lead to. */
+static int
+owned_io(void *arg, void *out, size_t len)
+{
+    const struct owned_io *io = arg;
+
+    (void) len;
+    check_owned_io(io->ctx, io->c, io->v, io->local, out);
+    return 0;
+}
+
+/*
+ * check_owned_io() in a forked child (lib/iochild.h): on a hung PV the
+ * child sticks in the kernel, and the agent still answers in time.
+ */
+static void
+check_owned(const struct ra_ctx *ctx, const struct sysid_conf *c,
+            const struct vg_devs *v, const char *local, struct ra_result *res)
+{
+    struct owned_io io = { .ctx = ctx, .c = c, .v = v, .local = local };
+    struct ra_iochild_result ior;
+    struct ra_result a;
+    int r = ra_iochild_run(owned_io, &io, &a, sizeof a, ctx->deadline, &ior);
+
+    if (ior.answered)
+        *res = a;
+    else if (ior.timed_out)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "check the storage path (multipath -ll): I/O to VG "
+                      "%.32s's PVs or LVs hung for %.1f s",
+                      c->vg, (double) ior.wait_ms / 1000);
+    else if (ior.signal)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "see the system log: the I/O check of VG %.32s died of "
+                      "signal %d",
+                      c->vg, ior.signal);
+    else
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot start the I/O check of VG %.32s: %s", c->vg,
+                      strerror(-r));
 }
 
 /* ---- monitor ---------------------------------------------------------- */

@@ -384,19 +384,14 @@ renew_refusal(const struct ra_ctx *ctx, const struct storage_dev *dev,
 int
 storage_lease_renew(const struct ra_ctx *ctx, const struct storage_conf *c,
                     const struct storage_dev *dev, struct storage_lease *l,
-                    struct ra_result *res)
+                    struct ra_lease *ret_cur, struct ra_result *res)
 {
     struct ra_lease cur, mine;
-    uint64_t now;
     int r = ra_lease_read(l->fd, l->off, &cur);
 
     if (renew_refusal(ctx, dev, l, r, &cur, res) < 0)
         return -EBUSY;
-    now = ra_wallclock_ns();
-    if (ra_lease_state(&cur, now, 0) == RA_LEASE_EXPIRED)
-        ra_warn("our lease on %s had expired %.1fs before this renewal: the "
-                "monitor interval is too long or this node stalled",
-                l->path, (double) (now - ra_lease_expiry_ns(&cur, 0)) / 1e9);
+    *ret_cur = cur;
     fill(&mine, ctx, cur.counter + 1, c->lease_ms,
          *cur.fsid ? cur.fsid : dev->uuid, 0);
     r = ra_lease_write(l->fd, l->off, &mine);

@@ -8,7 +8,9 @@
  * for it, mounts with mount(2) and verifies in mountinfo. stop stops the
  * processes using the filesystem, unmounts without a lazy detach, proves
  * it and releases the lease. A recurring monitor reads mountinfo and
- * renews the lease with two O_DIRECT I/Os: it spawns nothing.
+ * renews the lease with two O_DIRECT I/Os in a forked child of its own
+ * (lib/iochild.h), so that a hung device cannot hang the monitor: it
+ * execs nothing.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "iochild.h"
 #include "log.h"
 #include "pmm-storage.h"
 #include "procuse.h"
@@ -124,6 +127,95 @@ static bool
 same_dev(const struct ra_mount *m, const struct storage_dev *dev)
 {
     return m->major == dev->major && m->minor == dev->minor;
+}
+
+/* ---- device I/O in a child ------------------------------------------- */
+
+/*
+ * The device I/O of monitor, and start's first look at the device, runs in
+ * forked children (lib/iochild.h): on a hung device the child sticks in
+ * the kernel, not the agent, which answers in time with a reason. A child
+ * only reads and writes, and sends its result back; the agent logs.
+ */
+struct dev_io {
+    const struct ra_ctx *ctx;
+    const struct storage_conf *c;
+    const struct ra_state *st;
+    const struct storage_dev *dev;
+    const char *path; /* the status file (depth 20) */
+    const char *line; /* what it gets */
+};
+
+/* What an I/O child sends back. */
+struct io_answer {
+    struct ra_result res;
+    struct ra_lease cur;          /* the record the renewal found */
+    char uuid[RA_LEASE_FSID_MAX]; /* the filesystem's, from libblkid */
+};
+
+/* The reason when an I/O child did not answer: hung, killed, or none. */
+static void
+io_failed(const char *what, int r, const struct ra_iochild_result *io,
+          struct ra_result *res)
+{
+    if (io->timed_out)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "check the storage path (multipath -ll): I/O to %.60s "
+                      "hung for %.1f s",
+                      what, (double) io->wait_ms / 1000);
+    else if (io->signal)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "see the system log: the I/O check of %.64s died of "
+                      "signal %d",
+                      what, io->signal);
+    else
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot start the I/O check of %.64s: %s", what,
+                      strerror(-r));
+}
+
+/* Runs @fn in an I/O child; sets @res unless it succeeded. */
+static int
+io_run(ra_iochild_fn fn, const struct dev_io *io, const char *what,
+       struct io_answer *a, struct ra_result *res)
+{
+    struct ra_iochild_result ior;
+    int r = ra_iochild_run(fn, (void *) io, a, sizeof *a, io->ctx->deadline,
+                           &ior);
+
+    if (!ior.answered)
+        io_failed(what, r, &ior, res);
+    else if (r < 0)
+        *res = a->res;
+    return r;
+}
+
+/* In the child: libblkid finds the filesystem type (and UUID) wanted. */
+static int
+type_io(void *arg, void *out, size_t len)
+{
+    const struct dev_io *io = arg;
+    struct io_answer *a = out;
+    struct storage_dev dev = *io->dev;
+    int r = storage_dev_check_type(io->c, &dev, &a->res);
+
+    (void) len;
+    snprintf(a->uuid, sizeof a->uuid, "%s", dev.uuid);
+    return r;
+}
+
+/* storage_dev_check_type() in an I/O child: a dead device fails in time. */
+static int
+check_type(const struct ra_ctx *ctx, const struct storage_conf *c,
+           struct storage_dev *dev, struct ra_result *res)
+{
+    struct dev_io io = { .ctx = ctx, .c = c, .dev = dev };
+    struct io_answer a;
+    int r = io_run(type_io, &io, dev->path, &a, res);
+
+    if (r == 0)
+        snprintf(dev->uuid, sizeof dev->uuid, "%s", a.uuid);
+    return r;
 }
 
 /* ---- start ------------------------------------------------------------ */
@@ -244,7 +336,7 @@ storage_start(struct ra_ctx *ctx, struct ra_result *res)
 
     storage_conf_read(ctx, &c);
     if (storage_dev_find(&c, &dev, res) < 0
-        || storage_dev_check_type(&c, &dev, res) < 0)
+        || check_type(ctx, &c, &dev, res) < 0)
         return;
     here = check_mount_points(&c, &dev, res);
     if (here < 0)
@@ -461,30 +553,88 @@ check_interval(const struct ra_ctx *ctx, const struct storage_conf *c,
     return -1;
 }
 
+/* In the child: creates, writes and fsyncs the status file. */
+static int
+status_io(void *arg, void *out, size_t len)
+{
+    const struct dev_io *io = arg;
+    size_t n = strlen(io->line);
+    int fd, r = 0;
+
+    (void) out;
+    (void) len;
+    errno = 0;
+    fd = open(io->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+              0600);
+    if (fd < 0 || write(fd, io->line, n) != (ssize_t) n || fsync(fd) < 0)
+        r = errno ? -errno : -EIO;
+    if (fd >= 0 && close(fd) < 0 && !r)
+        r = -errno;
+    return r;
+}
+
 static int
 write_status(const struct ra_ctx *ctx, const struct storage_conf *c,
              struct ra_result *res)
 {
     char path[RA_MOUNT_PATH_MAX + 64], line[160];
-    int fd, n, r = 0;
+    struct dev_io io = { .path = path, .line = line };
+    struct ra_iochild_result ior;
+    int r;
 
     if (c->mopts.flags & MS_RDONLY)
         return 0;
     snprintf(path, sizeof path, "%s/%s", c->directory, STORAGE_STATUS_FILE);
-    n = snprintf(line, sizeof line, "%s %llu\n", ctx->node,
-                 (unsigned long long) (ra_wallclock_ns() / 1000000000));
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-              0600);
-    if (fd < 0 || write(fd, line, (size_t) n) != n || fsync(fd) < 0)
-        r = -errno;
-    if (fd >= 0 && close(fd) < 0 && !r)
-        r = -errno;
-    if (r < 0)
+    snprintf(line, sizeof line, "%s %llu\n", ctx->node,
+             (unsigned long long) (ra_wallclock_ns() / 1000000000));
+    r = ra_iochild_run(status_io, &io, NULL, 0, ctx->deadline, &ior);
+    if (!ior.answered)
+        io_failed(c->directory, r, &ior, res);
+    else if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "%.40s is read-only, full or failing: cannot write and "
                       "fsync a file there (%s)",
-                      c->directory, strerror(-r ? -r : EIO));
+                      c->directory, strerror(-r));
     return r;
+}
+
+/* In the child: the superblock still holds the filesystem (depth 10). */
+static int
+super_io(void *arg, void *out, size_t len)
+{
+    const struct dev_io *io = arg;
+    struct io_answer *a = out;
+
+    (void) len;
+    return storage_dev_check_super(io->c, io->dev->path, &a->res);
+}
+
+/* In the child: opens the lease where start put it and renews it. */
+static int
+renew_io(void *arg, void *out, size_t len)
+{
+    const struct dev_io *io = arg;
+    struct io_answer *a = out;
+    struct storage_lease l = { .fd = -1 };
+    int r = lease_from_state(io->c, io->st, io->dev, &l, &a->res);
+
+    (void) len;
+    if (r == 0)
+        r = storage_lease_renew(io->ctx, io->c, io->dev, &l, &a->cur, &a->res);
+    storage_lease_close(&l);
+    return r;
+}
+
+/* Where the lease is, for messages: as start recorded it, else found. */
+static const char *
+lease_where(const struct storage_conf *c, const struct ra_state *st,
+            const struct storage_dev *dev)
+{
+    const char *path = st ? ra_state_get(st, "lease_path") : NULL;
+
+    if (path)
+        return path;
+    return *c->lease_device ? c->lease_device : dev->path;
 }
 
 static int
@@ -492,13 +642,30 @@ renew(const struct ra_ctx *ctx, const struct storage_conf *c,
       const struct ra_state *st, const struct storage_dev *dev,
       struct ra_result *res)
 {
-    struct storage_lease l = { .fd = -1 };
-    int r = lease_from_state(c, st, dev, &l, res);
+    struct dev_io io = { .ctx = ctx, .c = c, .st = st, .dev = dev };
+    const char *where = lease_where(c, st, dev);
+    struct io_answer a;
+    uint64_t now;
+    int r = io_run(renew_io, &io, where, &a, res);
 
-    if (r == 0)
-        r = storage_lease_renew(ctx, c, dev, &l, res);
-    storage_lease_close(&l);
-    return r;
+    if (r < 0)
+        return r;
+    now = ra_wallclock_ns();
+    if (ra_lease_state(&a.cur, now, 0) == RA_LEASE_EXPIRED)
+        ra_warn("our lease on %s had expired %.1fs before this renewal: the "
+                "monitor interval is too long or this node stalled",
+                where, (double) (now - ra_lease_expiry_ns(&a.cur, 0)) / 1e9);
+    return 0;
+}
+
+static int
+check_super(const struct ra_ctx *ctx, const struct storage_conf *c,
+            const struct storage_dev *dev, struct ra_result *res)
+{
+    struct dev_io io = { .ctx = ctx, .c = c, .dev = dev };
+    struct io_answer a;
+
+    return io_run(super_io, &io, dev->path, &a, res);
 }
 
 static void
@@ -541,8 +708,7 @@ storage_monitor(struct ra_ctx *ctx, struct ra_result *res)
         return;
     }
     if ((c.lease && renew(ctx, &c, have_state ? &st : NULL, &dev, res) < 0)
-        || (ctx->check_level >= 10
-            && storage_dev_check_super(&c, dev.path, res) < 0)
+        || (ctx->check_level >= 10 && check_super(ctx, &c, &dev, res) < 0)
         || (ctx->check_level >= 20 && write_status(ctx, &c, res) < 0))
         return;
     ra_result_ok(res);
@@ -560,7 +726,7 @@ storage_validate(struct ra_ctx *ctx, struct ra_result *res)
     storage_conf_read(ctx, &c);
     if (ctx->check_level >= 10
         && (storage_dev_find(&c, &dev, res) < 0
-            || storage_dev_check_type(&c, &dev, res) < 0
+            || check_type(ctx, &c, &dev, res) < 0
             || (c.lease && storage_lease_open(&c, &dev, &l, res) < 0)))
         return;
     storage_lease_close(&l);

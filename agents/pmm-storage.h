@@ -124,10 +124,14 @@ int storage_lease_acquire(const struct ra_ctx *ctx,
                           const struct storage_dev *dev,
                           struct storage_lease *l, struct ra_result *res);
 
-/** monitor: renews our lease; another node's record is an error. */
+/**
+ * monitor: renews our lease; another node's record is an error. @ret_cur
+ * gets the record it renewed (the caller warns when it had expired): this
+ * runs in an I/O child (lib/iochild.h), which must not log.
+ */
 int storage_lease_renew(const struct ra_ctx *ctx, const struct storage_conf *c,
                         const struct storage_dev *dev, struct storage_lease *l,
-                        struct ra_result *res);
+                        struct ra_lease *ret_cur, struct ra_result *res);
 
 /** stop: marks our lease released; -EPERM when it is not ours. */
 int storage_lease_release(const struct ra_ctx *ctx, struct storage_lease *l,

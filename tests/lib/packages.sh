@@ -6,7 +6,8 @@ libxml2-dev libxml2-utils xsltproc libcurl4-openssl-dev libjson-c-dev libpq-dev
 libblkid-dev libssl-dev libcmocka-dev cppcheck clang-tidy strace curl podman
 runc buildah pacemaker pacemaker-cli-utils corosync pcs crmsh resource-agents
 procps psmisc kmod iproute2 util-linux openssl python3 clang-format e2fsprogs
-xfsprogs lvm2 qemu-system-x86 qemu-utils debootstrap busybox-static cpio"
+xfsprogs lvm2 qemu-system-x86 qemu-utils debootstrap busybox-static cpio
+libfuse3-dev fuse3"
 
 install_packages() {  # install_packages LOGFILE
     local log=${1:-/dev/null} missing=() p
