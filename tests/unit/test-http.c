@@ -137,8 +137,9 @@ test_never_answers(void **state)
     (void) state;
     server_start(&s, NULL);
     assert_int_equal(get(&s, 300, &r), -ETIMEDOUT);
-    /* the deadline holds: 300 ms, not the server's 1.5 s */
-    assert_in_range((ra_now_ns() - t0) / RA_NSEC_PER_MSEC, 250, 450);
+    /* the deadline holds: 300 ms, not the server's 1.5 s (the upper bound
+     * leaves room for a loaded machine under the sanitizers) */
+    assert_in_range((ra_now_ns() - t0) / RA_NSEC_PER_MSEC, 250, 1000);
     server_stop(&s);
 }
 
