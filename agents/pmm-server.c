@@ -398,18 +398,21 @@ grace_seconds(const struct ra_ctx *ctx, const struct server_conf *c)
 }
 
 /*
- * Until the runtime no longer runs the container, or the deadline. When
- * the kernel already saw the process exit (@process_gone), the runtime
- * learns it from conmon a few milliseconds later: it gets a second to, then
- * a forced remove settles it. A stopped container goes by itself (it was
- * created to be removed on exit), or at the next start: waiting for the
- * removal would only hold up the failover.
+ * Until the runtime no longer runs the container, or the deadline. @exited
+ * is the init the kernel saw exit after our SIGTERM (0: none): the runtime
+ * learns of it from conmon a few milliseconds later, so it gets a second to.
+ * Another process under that name (restarted outside the cluster) gets the
+ * runtime's own graceful stop first (@asked: already done); whatever still
+ * runs after that, a forced remove. A stopped container goes by itself (it
+ * was created to be removed on exit), or at the next start: waiting for
+ * the removal would only hold up the failover.
  */
 static int
 ensure_stopped(const struct ra_ctx *ctx, const struct server_conf *c,
-               const struct rt_ops *ops, struct rt *rt, bool process_gone)
+               const struct rt_ops *ops, struct rt *rt, pid_t exited,
+               bool asked, int grace)
 {
-    ra_deadline_t patience = ra_deadline_in_ms(process_gone ? 1000 : 0);
+    ra_deadline_t patience = ra_deadline_in_ms(1000);
     struct rt_container ct;
     int delay = 5, r;
 
@@ -417,8 +420,17 @@ ensure_stopped(const struct ra_ctx *ctx, const struct server_conf *c,
         r = ops->container_inspect(rt, c->name, &ct, ctx->deadline);
         if (r == 0 && (!ct.exists || !ct.running))
             return 0;
-        /* a forced remove kills what still runs */
-        if (ra_deadline_passed(patience))
+        if (r == 0 && exited && ct.pid == exited
+            && !ra_deadline_passed(patience)) {
+            /* the runtime has not heard yet */
+        } else if (r == 0 && !asked) {
+            ra_warn("container %s runs another process (pid %d): stopping "
+                    "it through the runtime",
+                    c->name, (int) ct.pid);
+            asked = true;
+            (void) ops->container_stop(rt, c->name, grace, ctx->deadline);
+            continue;
+        } else /* a forced remove kills what still runs */
             (void) ops->container_remove(rt, c->name, ctx->deadline);
         if (ra_deadline_passed(ctx->deadline))
             return -ETIMEDOUT;
@@ -461,10 +473,11 @@ ensure_process_gone(const struct ra_ctx *ctx, const struct ra_state *st)
  * and only it), its exit seen the moment it happens rather than at the
  * runtime's next look (podman's stop polls every 100 ms), SIGKILL after
  * @grace_s. When init is gone, so is every process of its PID namespace.
- * Returns 1 when the recorded process is gone, 0 when the runtime's own
- * stop has to do it (no pidfd, damaged state, a kill refused).
+ * Returns the PID it saw exit, or 0 when the runtime's own stop has to do
+ * the job (the recorded process was already gone: something else may run
+ * under the name; no pidfd; damaged state; a kill refused).
  */
-static int
+static pid_t
 stop_by_pid(const struct ra_ctx *ctx, const struct server_conf *c,
             const struct ra_state *st, int grace_s)
 {
@@ -477,8 +490,6 @@ stop_by_pid(const struct ra_ctx *ctx, const struct server_conf *c,
         || ra_parse_ll(start, &t) < 0)
         return 0;
     fd = ra_proc_open((pid_t) p, (uint64_t) t);
-    if (fd == -ESRCH)
-        return 1;
     if (fd < 0)
         return 0;
     r = ra_proc_signal(fd, SIGTERM);
@@ -494,7 +505,7 @@ stop_by_pid(const struct ra_ctx *ctx, const struct server_conf *c,
             r = ra_proc_wait(fd, ctx->deadline);
     }
     close(fd);
-    return r == 0 || r == -ESRCH;
+    return r == 0 || r == -ESRCH ? (pid_t) p : 0;
 }
 
 static void
@@ -505,7 +516,8 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
     struct ra_state st;
     char path[4096];
     const struct rt_ops *ops;
-    bool have_state, gone;
+    bool have_state;
+    pid_t exited;
     int grace, r;
 
     server_conf_basic(ctx, &c);
@@ -513,12 +525,12 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
                  && ra_state_load(path, &st) == 0;
     grace = grace_seconds(ctx, &c);
     ra_info("stopping container %s (SIGTERM, %ds, SIGKILL)", c.name, grace);
-    gone = have_state && stop_by_pid(ctx, &c, &st, grace);
+    exited = have_state ? stop_by_pid(ctx, &c, &st, grace) : 0;
     ops = open_runtime(&c, &rt, res);
     if (!ops) {
         /* without a runtime, only the kernel can vouch for us: what we
          * started is gone, or nothing could ever have run here */
-        if (gone || (have_state && state_alive(&st) == 0)
+        if (exited || (have_state && state_alive(&st) == 0)
             || (!have_state && rt.absent)) {
             ra_warn("%s; nothing of %s runs here", rt.err, c.name);
             ra_state_remove(path);
@@ -526,12 +538,12 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
         }
         return;
     }
-    if (!gone) {
+    if (!exited) {
         r = ops->container_stop(&rt, c.name, grace, ctx->deadline);
         if (r < 0)
             ra_warn("stop of %s failed: %s; killing it", c.name, rt.err);
     }
-    r = ensure_stopped(ctx, &c, ops, &rt, gone);
+    r = ensure_stopped(ctx, &c, ops, &rt, exited, !exited, grace);
     if (r == 0 && have_state)
         r = ensure_process_gone(ctx, &st);
     if (r == -EBUSY)

@@ -73,6 +73,27 @@ start
 stop
 [[ -f $srv/stub-clean-shutdown ]] && pass "stop was graceful (SIGTERM honoured)" || fail "no clean shutdown marker"
 
+# ---- replaced outside the cluster (someone ran it again by hand): the
+# record is stale; stop is still graceful (through the runtime) ------------
+start
+old=$(podman inspect -f '{{.State.Pid}}' "$CT")
+podman rm -f -t 5 "$CT" >/dev/null 2>&1
+podman run -d --rm --name "$CT" --mount "type=bind,src=$srv,dst=/srv" \
+    --env-file "$WORK/pmm.env" "$IMG" >/dev/null 2>&1
+new=$(podman inspect -f '{{.State.Pid}}' "$CT" 2>/dev/null)
+if [[ -n $new && $new != 0 && $new != "$old" ]]; then
+    rm -f "$srv/stub-clean-shutdown"
+    stop
+    expect "stop of a container replaced outside the cluster" 0 ""
+    [[ -f $srv/stub-clean-shutdown ]] && pass "the replacement got a graceful stop too" ||
+        fail "the replacement was killed without SIGTERM's grace"
+    [[ $(podman inspect -f '{{.State.Running}}' "$CT" 2>/dev/null) == true ]] &&
+        fail "the replacement still runs after stop" || pass "the replacement no longer runs"
+else
+    fail "the container run by hand did not start ($old -> ${new:-none})"
+    podman rm -f "$CT" >/dev/null 2>&1
+fi
+
 # ---- refusals before anything runs ----------------------------------------
 ra pmm-server start "${BASE[@]}" image=docker.io/percona/pmm-server:9.9.9
 expect "image missing" 5 "image not on this node: podman pull"
