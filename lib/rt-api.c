@@ -5,7 +5,12 @@
  *
  *   RT_API_LIBPOD  podman's own API,     /v4.0.0/libpod/...
  *   RT_API_DOCKER  Docker Engine API,    /v1.41/... (docker, or podman's
- *                                        Docker-compatible layer)
+ *                                        Docker-compatible layer); an
+ *                                        engine that refuses 1.41 (400
+ *                                        "client version 1.41 is too old.
+ *                                        Minimum supported API version is
+ *                                        1.44", docker 29.0-29.2) is asked
+ *                                        again in the version it names
  *
  * Facts relied on (checked against podman 4.3.1 here, and in
  * tests/stub/NOTES.md):
@@ -53,7 +58,6 @@
 #include "runtime.h"
 
 #define LIBPOD_PREFIX "/v4.0.0/libpod"
-#define DOCKER_PREFIX "/v1.41"
 #define API_MAX_RESPONSE (4u << 20) /* an inspect is ~10 KiB */
 #define API_STOP_MARGIN_MS 5000     /* stop's HTTP time beyond the grace */
 #define API_PATH_MAX 1024
@@ -93,9 +97,9 @@ is_libpod(const struct rt *rt)
 }
 
 static const char *
-api_prefix(const struct rt *rt)
+docker_version(const struct rt *rt)
 {
-    return is_libpod(rt) ? LIBPOD_PREFIX : DOCKER_PREFIX;
+    return rt->api_version[0] ? rt->api_version : RT_DOCKER_API_VERSION;
 }
 
 /* Percent-encodes @in as one path segment or query value (RFC 3986). */
@@ -252,7 +256,11 @@ setup_common(CURL *h, struct rt *rt, struct api_call *call, int left_ms,
     char url[API_PATH_MAX + 64];
     CURLcode rc;
 
-    snprintf(url, sizeof url, "http://d%s%s", api_prefix(rt), call->path);
+    if (is_libpod(rt))
+        snprintf(url, sizeof url, "http://d%s%s", LIBPOD_PREFIX, call->path);
+    else
+        snprintf(url, sizeof url, "http://d/v%s%s", docker_version(rt),
+                 call->path);
     rc = curl_easy_setopt(h, CURLOPT_URL, url);
     if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, rt->socket);
@@ -306,12 +314,9 @@ api_curl_fail(struct rt *rt, const struct api_call *call, CURLcode rc,
     return ra_net_curl_errno((int) rc);
 }
 
-/*
- * Sends @call. Returns 0 when an HTTP status came back (in call->status,
- * whatever it is), or -errno with the reason in rt->err.
- */
+/* Sends @call once; see api_perform(). */
 static int
-api_perform(struct rt *rt, struct api_call *call)
+api_send(struct rt *rt, struct api_call *call)
 {
     char errbuf[CURL_ERROR_SIZE] = "";
     int left = ra_deadline_left_ms(call->deadline), r = 0;
@@ -343,6 +348,58 @@ api_perform(struct rt *rt, struct api_call *call)
         r = api_curl_fail(rt, call, rc, errbuf);
 done:
     curl_slist_free_all(hdrs);
+    return r;
+}
+
+/*
+ * A Docker engine's refusal of our API version names the one it takes:
+ * 400 "client version 1.41 is too old. Minimum supported API version is
+ * 1.44, ..." (or "too new. Maximum supported API version is 1.40"). Sets
+ * rt->api_version to it and returns true when it is a version not tried yet.
+ */
+static bool
+engine_wants(struct rt *rt, const struct api_call *call)
+{
+    static const char key[] = "supported API version is ";
+    const char *text = call->stream_err[0] ? call->stream_err : call->data;
+    const char *v = text ? strstr(text, key) : NULL;
+    size_t n;
+
+    if (is_libpod(rt) || call->status != 400 || !v)
+        return false;
+    v += sizeof key - 1;
+    /* "1.44": digits, a dot, digits */
+    n = strspn(v, "0123456789");
+    if (n == 0 || v[n] != '.' || v[n + 1] < '0' || v[n + 1] > '9')
+        return false;
+    n += 1 + strspn(v + n + 1, "0123456789");
+    if (n >= sizeof rt->api_version)
+        return false;
+    if (strlen(docker_version(rt)) == n && !strncmp(docker_version(rt), v, n))
+        return false;
+    memcpy(rt->api_version, v, n);
+    rt->api_version[n] = '\0';
+    return true;
+}
+
+/*
+ * Sends @call (again in the engine's API version when it refuses ours).
+ * Returns 0 when an HTTP status came back (in call->status, whatever it
+ * is), or -errno with the reason in rt->err.
+ */
+static int
+api_perform(struct rt *rt, struct api_call *call)
+{
+    int r = api_send(rt, call);
+
+    if (r == 0 && engine_wants(rt, call)) {
+        call->len = 0;
+        if (call->data)
+            call->data[0] = '\0';
+        call->status = 0;
+        call->stream_err[0] = '\0';
+        r = api_send(rt, call);
+    }
     return r;
 }
 

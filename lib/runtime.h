@@ -27,6 +27,10 @@ enum rt_transport {
 };
 
 #define RT_ERR_MAX 256
+/** The Docker Engine API version spoken first (docker 20.10 and podman 4's
+ * compatible layer serve it); an engine that refuses it names the one to
+ * use instead (docker 29.0-29.2 refuse anything below 1.44). */
+#define RT_DOCKER_API_VERSION "1.41"
 #define RT_ID_MAX 80
 #define RT_REF_MAX 256
 
@@ -37,6 +41,8 @@ struct rt {
     char socket[108];     /**< unix socket path (API transports) */
     char cli[256];        /**< absolute path of the CLI (RT_CLI) */
     char err[RT_ERR_MAX]; /**< detail of the last failure */
+    char api_version[16]; /**< Docker dialect: the version the engine asked
+                               for ("" = RT_DOCKER_API_VERSION) */
     bool absent;          /**< rt_open found neither socket nor CLI */
     void *priv;           /**< transport-private (curl handle) */
 };

@@ -554,6 +554,85 @@ test_container_inspect_docker(void **state)
     fake_stop();
 }
 
+/*
+ * docker 29.0-29.2 refuse API versions below 1.44 with a 400 that names the
+ * version they take: the call is sent again in it, and so are the next
+ * ones. An engine older than 1.41 ("too new") gets its maximum. Nothing
+ * else that is a 400 is retried, nor is a version refused twice.
+ */
+static void
+test_docker_version_negotiation(void **state)
+{
+    struct route routes[] = {
+        { "GET /v1.41/containers/pmm/json", 400,
+          "{\"message\":\"client version 1.41 is too old. Minimum supported "
+          "API version is 1.44, please upgrade your client to a newer "
+          "version\"}",
+          0 },
+        { "GET /v1.44/containers/pmm/json", 200,
+          "{\"Id\":\"c0ffee\",\"Image\":\"sha256:b2c6\",\"State\":{"
+          "\"Status\":\"running\",\"Running\":true,\"Pid\":42}}",
+          0 },
+        { "GET /v1.44/images/pmm%3A2/json", 200, "{\"Id\":\"sha256:b2c6\"}",
+          0 },
+        { "POST /v1.41/images/create?fromImage=pmm&tag=3", 400,
+          "{\"message\":\"client version 1.41 is too old. Minimum supported "
+          "API version is 1.44, please upgrade your client\"}",
+          0 },
+        { "POST /v1.44/images/create?fromImage=pmm&tag=3", 200,
+          "{\"status\":\"Status: Downloaded newer image\"}\n", 0 },
+        { "GET /v1.41/_ping", 400,
+          "{\"message\":\"client version 1.41 is too new. Maximum supported "
+          "API version is 1.40\"}",
+          0 },
+        { "GET /v1.40/_ping", 200, "OK", 0 },
+        { "GET /v1.41/containers/bad/json", 400,
+          "{\"message\":\"Minimum supported API version is 1.\"}", 0 },
+        { "GET /v1.41/containers/twice/json", 400,
+          "{\"message\":\"Minimum supported API version is 1.50\"}", 0 },
+        { "GET /v1.50/containers/twice/json", 400,
+          "{\"message\":\"Minimum supported API version is 1.50\"}", 0 },
+    };
+    const struct rt_ops *ops;
+    struct rt_container c;
+    struct rt_image img;
+    struct rt rt;
+
+    (void) state;
+    FAKE(routes, false);
+    ops = open_rt(&rt, RT_API_DOCKER, fake.path);
+    assert_int_equal(ops->container_inspect(&rt, "pmm", &c, soon()), 0);
+    assert_true(c.running);
+    assert_int_equal(c.pid, 42);
+    assert_string_equal(rt.api_version, "1.44");
+    assert_int_equal(ops->image_inspect(&rt, "pmm:2", &img, soon()), 0);
+    assert_string_equal(img.id, "b2c6");
+    assert_int_equal(fake.n_seen, 3); /* the second call asked 1.44 at once */
+    assert_string_equal(seen_line(1), "GET /v1.44/containers/pmm/json");
+    ops->close(&rt);
+
+    /* a pull reads its answer as a stream: the refusal is found there too */
+    ops = open_rt(&rt, RT_API_DOCKER, fake.path);
+    assert_int_equal(ops->image_pull(&rt, "pmm:3", soon()), 0);
+    assert_string_equal(seen_line(4), "POST /v1.44/images/create?fromImage=pmm"
+                                      "&tag=3");
+    ops->close(&rt);
+
+    ops = open_rt(&rt, RT_API_DOCKER, fake.path);
+    assert_int_equal(ops->ping(&rt, soon()), 0);
+    assert_string_equal(rt.api_version, "1.40");
+    ops->close(&rt);
+
+    ops = open_rt(&rt, RT_API_DOCKER, fake.path);
+    assert_int_equal(ops->container_inspect(&rt, "bad", &c, soon()), -EINVAL);
+    assert_string_equal(rt.api_version, "");
+    assert_int_equal(ops->container_inspect(&rt, "twice", &c, soon()), -EINVAL);
+    assert_non_null(strstr(rt.err, "HTTP 400"));
+    assert_int_equal(fake.n_seen, 10);
+    ops->close(&rt);
+    fake_stop();
+}
+
 static void
 test_garbage_is_eproto(void **state)
 {
@@ -1044,6 +1123,7 @@ main(void)
         cmocka_unit_test(test_image_pull_docker),
         cmocka_unit_test(test_container_inspect_libpod),
         cmocka_unit_test(test_container_inspect_docker),
+        cmocka_unit_test(test_docker_version_negotiation),
         cmocka_unit_test(test_garbage_is_eproto),
         cmocka_unit_test(test_error_messages),
         cmocka_unit_test(test_run_libpod),
