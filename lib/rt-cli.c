@@ -85,14 +85,23 @@ env_wanted(const char *kv)
     return false;
 }
 
-/* The entries of environ that passthrough_env names, NULL-terminated. */
+/*
+ * The entries of environ that passthrough_env names, NULL-terminated; for
+ * docker with a configured socket, DOCKER_HOST is that socket (@host) and
+ * the environment's DOCKER_HOST and DOCKER_CONTEXT do not count.
+ */
 static void
-cli_env(char **env, size_t max)
+cli_env(char **env, size_t max, char *host)
 {
     size_t n = 0;
 
+    if (host && n + 1 < max)
+        env[n++] = host;
     for (char **e = environ; e && *e && n + 1 < max; e++)
-        if (env_wanted(*e))
+        if (env_wanted(*e)
+            && !(host
+                 && (strncmp(*e, "DOCKER_HOST=", 12) == 0
+                     || strncmp(*e, "DOCKER_CONTEXT=", 15) == 0)))
             env[n++] = *e;
     env[n] = NULL;
 }
@@ -200,14 +209,15 @@ static int
 cli_exec(struct rt *rt, const char *what, const char **argv, ra_deadline_t d,
          struct ra_spawn_result *res)
 {
-    char *env[CLI_ENV_MAX];
+    char *env[CLI_ENV_MAX], host[sizeof rt->socket + 32];
     ra_deadline_t sd;
     int r, grace;
 
     memset(res, 0, sizeof *res);
     rt->err[0] = '\0';
     argv[0] = rt->cli;
-    cli_env(env, CLI_ENV_MAX);
+    snprintf(host, sizeof host, "DOCKER_HOST=unix://%s", rt->socket);
+    cli_env(env, CLI_ENV_MAX, is_docker(rt) && rt->socket[0] ? host : NULL);
     sd = cli_deadline(d, &grace);
     r = ra_spawn((char *const *) argv, env, sd, grace, res);
     if (r == -ETIMEDOUT) {

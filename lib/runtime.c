@@ -76,7 +76,7 @@ open_api(struct rt *rt, const char *path, bool docker_api)
 }
 
 static const struct rt_ops *
-open_cli(struct rt *rt, const char *path)
+open_cli(struct rt *rt, const char *path, bool explicit)
 {
     const char *name = kind_name(rt->kind);
 
@@ -89,6 +89,10 @@ open_cli(struct rt *rt, const char *path)
         return NULL;
     }
     rt->transport = RT_CLI;
+    /* the docker CLI talks to a daemon too: the one configured, never the
+     * default one or DOCKER_HOST's in its stead (podman's needs none) */
+    if (explicit && rt->kind == RT_DOCKER)
+        memcpy(rt->socket, path, strlen(path) + 1);
     return &rt_cli_ops;
 }
 
@@ -121,7 +125,7 @@ rt_open(struct rt *rt, enum rt_kind kind, const char *socket_path,
     }
     if (stat(path, &st) < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
-            return open_cli(rt, path);
+            return open_cli(rt, path, socket_path && *socket_path);
         snprintf(rt->err, sizeof rt->err, "runtime %s: cannot stat %.60s: %s",
                  name, path, strerror(errno));
         return NULL;

@@ -5,12 +5,13 @@
 # roots, no bridge: containers use the host's network): ocf-tester over the
 # Docker API and over the docker CLI fallback, then faults through both.
 #
-# The CLI fallback runs when runtime_socket names no socket; the docker CLI
-# then reaches the daemon the way an operator's would: DOCKER_HOST when the
-# agent's environment has it (pacemaker passes /etc/default/pacemaker's
-# variables on), else the default /var/run/docker.sock. For the second way
-# that path is, for a few seconds, a symbolic link to this test's socket
-# (only when nothing is there: a real docker's socket is left alone).
+# The CLI fallback runs when there is no API socket. With runtime_socket
+# unset (and nothing on /var/run/docker.sock) the docker CLI reaches the
+# daemon that DOCKER_HOST in the agent's environment names (pacemaker passes
+# /etc/default/pacemaker's variables on); with runtime_socket set, the CLI
+# is told that socket and no other engine. The default socket is, for a few
+# seconds, a symbolic link to this test's socket (only when nothing is
+# there: a real docker's socket is left alone).
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 . "$TOP/tests/lib/testlib.sh"
@@ -73,9 +74,8 @@ URL=http://127.0.0.1:$HP/v1/readyz
 COMMON=(image="$IMG" name="$CT" volume="$SRV" env_file="$WORK/pmm.env"
         run_opts="--network host" readyz_url="$URL" runtime=docker)
 API=("${COMMON[@]}" runtime_socket="$DOCKER_ENV_SOCK")
-CLI=("${COMMON[@]}" runtime_socket="$ABSENT_SOCK")
 api() { ra pmm-server "$1" "${API[@]}" HA_RSCTMP="$WORK/rsctmp" "${@:2}"; }
-cli() { ra pmm-server "$1" "${CLI[@]}" HA_RSCTMP="$WORK/rsctmp" "${@:2}"; }
+cli() { ra pmm-server "$1" "${COMMON[@]}" DOCKER_HOST="unix://$DOCKER_ENV_SOCK" HA_RSCTMP="$WORK/rsctmp" "${@:2}"; }
 
 tester() {  # tester NAME [ENV...] -- PARAM...
     local name=$1 envv=() o=() kv
@@ -97,8 +97,6 @@ said() { grep -q "$1" <<<"$ERR"; }  # said TEXT: the last ra's stderr has it
 
 # ---- ocf-tester -------------------------------------------------------------
 tester "docker API" -- "${API[@]}"
-tester "docker CLI (no socket), DOCKER_HOST in the agent's environment" \
-    DOCKER_HOST="unix://$DOCKER_ENV_SOCK" -- "${CLI[@]}"
 
 # ---- faults over the Docker API -------------------------------------------
 api start
@@ -187,18 +185,12 @@ expect "API: container dies while PMM starts" 1 "exited while PMM was starting"
 api stop
 expect "API: stop after the failed start" 0 ""
 
-# ---- the default socket: the API, then the CLI with a clean environment ----
+# ---- the docker CLI (no API socket), then the API on the default socket ----
 if [[ -e $DEFAULT_SOCK || -L $DEFAULT_SOCK ]]; then
-    note "$DEFAULT_SOCK exists (not this test's engine): the default-socket checks are not run"
+    note "$DEFAULT_SOCK exists (not this test's engine): the CLI and default-socket checks are not run"
 else
-    ln -s "$DOCKER_ENV_SOCK" "$DEFAULT_SOCK" && LINKED=1
-    ra pmm-server start "${COMMON[@]}" HA_RSCTMP="$WORK/rsctmp"
-    expect "default socket: start (no runtime_socket)" 0 ""
-    said "through the docker API" && pass "default socket: the docker API on $DEFAULT_SOCK" || fail "default socket: $ERR"
-    ra pmm-server stop "${COMMON[@]}" HA_RSCTMP="$WORK/rsctmp"
-    expect "default socket: stop" 0 ""
-
-    tester "docker CLI (no socket), clean environment, daemon on $DEFAULT_SOCK" -- "${CLI[@]}"
+    tester "docker CLI (no socket), DOCKER_HOST in the agent's environment" \
+        DOCKER_HOST="unix://$DOCKER_ENV_SOCK" -- "${COMMON[@]}"
     cli start
     expect "CLI: start" 0 ""
     said "through the docker CLI" && pass "CLI: start used the docker CLI" || fail "CLI: transport: $ERR"
@@ -227,11 +219,22 @@ else
     expect "CLI: stop when already stopped" 0 ""
     cli start image=docker.io/percona/pmm-server:9.9.9
     expect "CLI: image missing" 5 "image not on this node: docker pull"
+
+    ln -s "$DOCKER_ENV_SOCK" "$DEFAULT_SOCK" && LINKED=1
+    ra pmm-server start "${COMMON[@]}" HA_RSCTMP="$WORK/rsctmp"
+    expect "default socket: start (no runtime_socket)" 0 ""
+    said "through the docker API" && pass "default socket: the docker API on $DEFAULT_SOCK" || fail "default socket: $ERR"
+    ra pmm-server stop "${COMMON[@]}" HA_RSCTMP="$WORK/rsctmp"
+    expect "default socket: stop" 0 ""
     unlink_default
 fi
-# without a daemon anywhere the CLI cannot work: say so, not "not installed"
-cli start
-expect "CLI, no daemon on the default socket: start" 1 "Cannot connect to the Docker daemon"
+# a configured socket nobody serves: the CLI is told that socket, so it
+# never manages the engine that DOCKER_HOST (or the default socket) names
+ra pmm-server start "${COMMON[@]}" runtime_socket="$ABSENT_SOCK" \
+    DOCKER_HOST="unix://$DOCKER_ENV_SOCK" HA_RSCTMP="$WORK/rsctmp"
+expect "CLI, configured socket absent: start" 1 "Cannot connect to the Docker daemon"
+dk container inspect "$CT" >/dev/null 2>&1 && fail "the CLI started PMM on another engine than the configured one" ||
+    pass "the CLI did not turn to the engine DOCKER_HOST names"
 
 # ---- nothing left behind ----------------------------------------------------
 docker_env_stop

@@ -21,7 +21,7 @@ ra() {
     shift 2
     for kv in "$@"; do
         case $kv in
-            OCF_*|HA_*|CONTAINERS_*) envv+=("$kv") ;;
+            OCF_*|HA_*|CONTAINERS_*|DOCKER_*) envv+=("$kv") ;;
             *) envv+=("OCF_RESKEY_$kv") ;;
         esac
     done

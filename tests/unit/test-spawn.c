@@ -808,6 +808,8 @@ check_cli_fallback(enum rt_kind kind, const char *sock)
         assert_int_equal(rt.transport, RT_CLI);
         assert_string_equal(rt.cli, path);
         assert_string_equal(rt.err, "");
+        /* docker's CLI is told the configured socket; podman's needs none */
+        assert_string_equal(rt.socket, kind == RT_DOCKER ? sock : "");
         ops->close(&rt);
     } else {
         assert_null(ops);
@@ -1247,6 +1249,52 @@ test_cli_environment(void **state)
     assert_null(strstr(env, "PMMHA_NOT_PASSED"));
 }
 
+/* Reads the environment the fake CLI was run with. */
+static void
+cli_env_log(char *env, size_t len)
+{
+    char path[PATH_MAX];
+    size_t n;
+    FILE *f;
+
+    path_in_tmp(path, sizeof path, "env.log");
+    f = fopen(path, "re");
+    assert_non_null(f);
+    n = fread(env, 1, len - 1, f);
+    env[n] = '\0';
+    fclose(f);
+}
+
+/* The docker CLI talks to the configured engine, never to another one that
+ * DOCKER_HOST (or the default socket) would name. */
+static void
+test_cli_docker_host(void **state)
+{
+    char env[4096];
+    struct rt rt;
+
+    fake_rt(&rt, RT_DOCKER);
+    snprintf(rt.socket, sizeof rt.socket, "/run/pmm-docker/docker.sock");
+    answer(0, "24.0.0\n", "");
+    setenv("DOCKER_HOST", "unix:///var/run/docker.sock", 1);
+    setenv("DOCKER_CONTEXT", "other", 1);
+    assert_int_equal(rt_cli_ops.ping(&rt, soon()), 0);
+    cli_env_log(env, sizeof env);
+    assert_non_null(
+        strstr(env, "\nDOCKER_HOST=unix:///run/pmm-docker/docker.sock\n"));
+    assert_null(strstr(env, "/var/run/docker.sock"));
+    assert_null(strstr(env, "DOCKER_CONTEXT"));
+
+    /* no socket configured: the environment's DOCKER_HOST is the way */
+    rt.socket[0] = '\0';
+    assert_int_equal(rt_cli_ops.ping(&rt, soon()), 0);
+    cli_env_log(env, sizeof env);
+    assert_non_null(strstr(env, "\nDOCKER_HOST=unix:///var/run/docker.sock\n"));
+    assert_non_null(strstr(env, "\nDOCKER_CONTEXT=other\n"));
+    unsetenv("DOCKER_HOST");
+    unsetenv("DOCKER_CONTEXT");
+}
+
 int
 main(void)
 {
@@ -1287,6 +1335,7 @@ main(void)
         TT(test_cli_stop_kill_remove),
         TT(test_cli_run),
         TT(test_cli_environment),
+        TT(test_cli_docker_host),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
