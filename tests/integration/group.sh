@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# group.sh - sourced by the cluster drills: a 2-node cluster with stonith and
-# PMM's Active/Passive group created by examples/pcs-active-passive.sh as
-# written (shared disk, /srv, VIP, pmm-server), plus helpers.
-#   GROUP_ENV  extra lines for PMM's env_file (e.g. STUB_SEQ_FILE=...)
+# group.sh - sourced by the cluster drills: a cluster (2 nodes unless told)
+# with stonith and PMM's Active/Passive group created by
+# examples/pcs-active-passive.sh as written (shared disk, /srv, VIP,
+# pmm-server), plus helpers.
+#   GROUP_ENV    extra lines for PMM's env_file (e.g. STUB_SEQ_FILE=...)
+#   GROUP_NODES  how many nodes (default 2; 3 for quorum without two_node)
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 C=$TOP/tests/cluster/cluster
 DIR=/var/tmp/pmmha-drills-${PMM_PREFIX:-pmm}
@@ -20,9 +22,9 @@ mounts_of() { X "$1" grep -c " $SRV " /proc/self/mountinfo; }
 
 group_up() {
     "$TOP/tests/stub/build-images" >"$WORK/build.log" 2>&1 || { fail "stand-in images"; return 1; }
-    "$C" up 2 >"$WORK/up.log" 2>&1 || { fail "cluster up: $(tail -3 "$WORK/up.log")"; return 1; }
+    "$C" up "${GROUP_NODES:-2}" >"$WORK/up.log" 2>&1 || { fail "cluster up: $(tail -3 "$WORK/up.log")"; return 1; }
     eval "$("$C" env)"
-    read -r N1 N2 <<<"$PMM_NODES"
+    read -r N1 N2 N3 _ <<<"$PMM_NODES"
     VIP=${PMM_NET}.100
     SRV=/mnt/pmm-server/srv
     mkdir -p "$DIR" && printf 'STUB_READY_DELAY=0\n%s' "${GROUP_ENV:+$GROUP_ENV
