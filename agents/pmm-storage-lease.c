@@ -249,6 +249,35 @@ same(const struct ra_lease *a, const struct ra_lease *b)
  */
 /* 1 when Pacemaker fenced @cur's holder after its last renewal (allowing
  * for clock skew): a fenced node writes nothing more. */
+/* 1 when @node is a member of this node's cluster partition now, 0 when
+ * not, -1 when crm_node cannot tell. */
+static int
+holder_member(const struct ra_ctx *ctx, const char *node)
+{
+    char prog[256];
+    char *argv[] = { prog, (char *) "-p", NULL };
+    struct ra_spawn_result out = { 0 };
+    int r = -1;
+
+    if (ra_find_program("crm_node", prog, sizeof prog) < 0)
+        return -1;
+    if (ra_spawn(argv, NULL,
+                 ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)), 200,
+                 &out)
+            == 0
+        && out.status == 0 && out.out) {
+        char *save = NULL;
+
+        r = 0;
+        for (char *w = strtok_r(out.out, " \t\n", &save); w && !r;
+             w = strtok_r(NULL, " \t\n", &save))
+            r = strcmp(w, node) == 0;
+    }
+    ra_spawn_result_free(&out);
+    return r;
+}
+
+/* Has the cluster fenced @cur's holder since its last renewal? */
 static int
 holder_fenced(const struct ra_ctx *ctx, const struct ra_lease *cur)
 {
@@ -256,9 +285,8 @@ holder_fenced(const struct ra_ctx *ctx, const struct ra_lease *cur)
     char *argv[] = { prog, (char *) "--history", (char *) cur->holder,
                      (char *) "--output-as=xml", NULL };
     struct ra_spawn_result out = { 0 };
-    time_t since
-        = (time_t) (cur->renewed_ns / RA_NSEC_PER_SEC) + STORAGE_SKEW_MS / 1000;
-    int r;
+    time_t renewed = (time_t) (cur->renewed_ns / RA_NSEC_PER_SEC);
+    int r, near = 0;
 
     if (!ctx->in_cluster
         || ra_find_program("stonith_admin", prog, sizeof prog) < 0)
@@ -266,11 +294,34 @@ holder_fenced(const struct ra_ctx *ctx, const struct ra_lease *cur)
     r = ra_spawn(argv, NULL,
                  ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)), 200,
                  &out);
-    r = r == 0 && out.status == 0 && out.out
-            ? crmxml_fenced_since(out.out, cur->holder, since)
-            : 0;
+    if (r == 0 && out.status == 0 && out.out) {
+        /* after the renewal even if the clocks differ by the skew */
+        r = crmxml_fenced_since(out.out, cur->holder,
+                                renewed + STORAGE_SKEW_MS / 1000);
+        /* or within the skew of it (the history counts whole seconds) */
+        if (r != 1)
+            near = crmxml_fenced_since(out.out, cur->holder,
+                                       renewed - STORAGE_SKEW_MS / 1000 - 1)
+                   == 1;
+    } else
+        r = 0;
     ra_spawn_result_free(&out);
-    return r == 1;
+    if (r == 1)
+        return 1;
+    /*
+     * A holder that kept renewing until the fence (a partitioned node: its
+     * storage path still works) renewed within the skew of it: which came
+     * first is the clocks' call. The fence killed it; a renewal after that
+     * would need it rebooted, back in the cluster and its start run, so a
+     * holder still out of the cluster renewed before the fence.
+     */
+    if (near && holder_member(ctx, cur->holder) == 0) {
+        ra_info("%s was fenced within %ds of its last renewal and has not "
+                "rejoined: the renewal came before the fence",
+                cur->holder, STORAGE_SKEW_MS / 1000 + 1);
+        return 1;
+    }
+    return 0;
 }
 
 static int
