@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "iochild.h"
+#include "proc.h"
 
 /* After SIGKILL, how long to look for a child that dies at once. */
 #define IOCHILD_REAP_MS 10
@@ -130,19 +131,6 @@ struct waiter {
     bool reaped;
     int wstatus;
 };
-
-static int
-open_pidfd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    long fd = syscall(SYS_pidfd_open, pid, 0);
-
-    return fd < 0 ? -1 : (int) fd;
-#else
-    (void) pid;
-    return -1;
-#endif
-}
 
 static int
 poll_ms(ra_deadline_t d)
@@ -310,7 +298,7 @@ ra_iochild_run(ra_iochild_fn fn, void *arg, void *out, size_t len,
     }
     close(p[1]);
     w.rfd = p[0];
-    w.pidfd = open_pidfd(w.pid);
+    w.pidfd = ra_pidfd_open(w.pid);
     r = wait_child(&w, len, &res);
     if (res.answered && len)
         memcpy(out, w.a.out, len);

@@ -63,28 +63,35 @@ ra_proc_is(pid_t pid, uint64_t starttime)
 }
 
 int
-ra_proc_open(pid_t pid, uint64_t starttime)
+ra_pidfd_open(pid_t pid)
 {
 #ifdef SYS_pidfd_open
-    long fd;
-    int r;
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+
+    return fd < 0 ? -1 : (int) fd;
+#else
+    (void) pid;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int
+ra_proc_open(pid_t pid, uint64_t starttime)
+{
+    int fd, r;
 
     if (pid <= 0)
         return -ESRCH;
-    fd = syscall(SYS_pidfd_open, pid, 0);
+    fd = ra_pidfd_open(pid);
     if (fd < 0)
-        return errno == ESRCH ? -ESRCH : -errno;
+        return -errno;
     /* the fd holds whatever process had the PID: make sure it is ours */
     r = ra_proc_is(pid, starttime);
     if (r == 1)
-        return (int) fd;
-    close((int) fd);
+        return fd;
+    close(fd);
     return r == 0 ? -ESRCH : r;
-#else
-    (void) pid;
-    (void) starttime;
-    return -ENOSYS;
-#endif
 }
 
 int

@@ -20,6 +20,10 @@ int ra_proc_starttime(pid_t pid, uint64_t *ret_starttime);
 /** 1 when @pid lives and started at @starttime, 0 when not, or -errno. */
 int ra_proc_is(pid_t pid, uint64_t starttime);
 
+/** A pidfd on @pid (close-on-exec), or -1 (errno set; ENOSYS without
+ * pidfd_open()): callers fall back to polling waitpid(). */
+int ra_pidfd_open(pid_t pid);
+
 /**
  * Opens a pidfd on @pid if it is still the process that started at
  * @starttime: it then names that process and no other, even after the PID

@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "ra-spawn.h"
 
 /* Upper bound of the SIGTERM-to-SIGKILL wait, whatever the caller asks. */
@@ -237,19 +237,6 @@ spawn_attr(posix_spawnattr_t *attr)
     return -r;
 }
 
-static int
-open_pidfd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    long fd = syscall(SYS_pidfd_open, pid, 0);
-
-    return fd < 0 ? -1 : (int) fd;
-#else
-    (void) pid;
-    return -1;
-#endif
-}
-
 /* Spawns the child with its output on two new pipes. */
 static int
 child_start(struct child *c, char *const argv[], char *const envp[])
@@ -277,7 +264,7 @@ child_start(struct child *c, char *const argv[], char *const envp[])
         c->pid = 0;
         goto done;
     }
-    c->pidfd = open_pidfd(c->pid);
+    c->pidfd = ra_pidfd_open(c->pid);
     c->io[0].fd = out[0];
     c->io[1].fd = err[0];
     out[0] = err[0] = -1;

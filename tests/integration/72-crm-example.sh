@@ -144,14 +144,6 @@ else
 fi
 
 # ---- down ---------------------------------------------------------------------
-"$C" down >/dev/null 2>&1
-left=""
-ip netns list | grep -q "^pmmha-$PMM_PREFIX" && left+=" netns"
-[[ -e /sys/fs/cgroup/unified/pmmha-$PMM_PREFIX || -e /sys/fs/cgroup/pmmha-$PMM_PREFIX ]] && left+=" cgroup"
-losetup -j "$PMM_BASE/disk.img" 2>/dev/null | grep -q . && left+=" loop"
-[[ -n $PMM_DISK ]] && losetup "$PMM_DISK" 2>/dev/null | grep -q "$PMM_BASE" && left+=" $PMM_DISK"
-[[ -e $PMM_BASE ]] && left+=" base-dir"
-pgrep -f "cluster _init ${PMM_PREFIX}[0-9]" >/dev/null && left+=" processes"
-[[ -z $left ]] && pass "cluster down: nothing left behind" || fail "cluster down left:$left"
+cluster_down_checked
 note "timings: $(tail -1 "$WORK/up.log"), load -> 200 via VIP $(secs "${T_UP:-0}"), standby -> 200 via VIP $(secs "${T_STANDBY:-0}")"
 exit 0

@@ -314,13 +314,5 @@ fi
 # ---- down ---------------------------------------------------------------------------
 keep
 PART_KEEP=""
-"$C" down >/dev/null 2>&1
-left=""
-ip netns list | grep -q "^pmmha-$PMM_PREFIX" && left+=" netns"
-[[ -e /sys/fs/cgroup/unified/pmmha-$PMM_PREFIX || -e /sys/fs/cgroup/pmmha-$PMM_PREFIX ]] && left+=" cgroup"
-losetup -j "$PMM_BASE/disk.img" 2>/dev/null | grep -q . && left+=" loop"
-[[ -n $PMM_DISK ]] && losetup "$PMM_DISK" 2>/dev/null | grep -q "$PMM_BASE" && left+=" $PMM_DISK"
-[[ -e $PMM_BASE ]] && left+=" base-dir"
-pgrep -f "cluster _init ${PMM_PREFIX}[0-9]" >/dev/null && left+=" processes"
-[[ -z $left ]] && pass "cluster down: nothing left behind" || fail "cluster down left:$left"
+cluster_down_checked
 exit 0

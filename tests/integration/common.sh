@@ -32,3 +32,17 @@ cleanup() {
 printf 'STUB_READY_DELAY=0.5\nPMM_TEST_SECRET=s3cret\n' >"$WORK/pmm.env"
 BASE=(image="$IMG" name="$CT" volume="$WORK/srv" env_file="$WORK/pmm.env"
       runtime_socket="$SOCK" HA_RSCTMP="$WORK/rsctmp")
+
+# cluster_down_checked: takes the test's cluster ($C, PMM_BASE, PMM_PREFIX,
+# PMM_DISK) down and checks that nothing of it is left.
+cluster_down_checked() {
+    local left=""
+    "$C" down >/dev/null 2>&1
+    ip netns list | grep -q "^pmmha-$PMM_PREFIX" && left+=" netns"
+    [[ -e /sys/fs/cgroup/unified/pmmha-$PMM_PREFIX || -e /sys/fs/cgroup/pmmha-$PMM_PREFIX ]] && left+=" cgroup"
+    losetup -j "$PMM_BASE/disk.img" 2>/dev/null | grep -q . && left+=" loop"
+    [[ -n ${PMM_DISK:-} ]] && losetup "$PMM_DISK" 2>/dev/null | grep -q "$PMM_BASE" && left+=" $PMM_DISK"
+    [[ -e $PMM_BASE ]] && left+=" base-dir"
+    pgrep -f "cluster _init ${PMM_PREFIX}[0-9]" >/dev/null && left+=" processes"
+    [[ -z $left ]] && pass "cluster down: nothing left behind" || fail "cluster down left:$left"
+}
