@@ -36,13 +36,21 @@ ra_deadline_left_ms(ra_deadline_t d)
 int
 ra_deadline_passed(ra_deadline_t d)
 {
-    return ra_now_ns() >= d;
+    return d && ra_now_ns() >= d;
 }
 
 ra_deadline_t
 ra_deadline_min(ra_deadline_t a, ra_deadline_t b)
 {
+    if (!a || !b)
+        return a ? a : b;
     return a < b ? a : b;
+}
+
+int
+ra_deadline_poll_ms(ra_deadline_t d)
+{
+    return d ? ra_deadline_left_ms(d) : -1;
 }
 
 uint64_t

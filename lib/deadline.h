@@ -23,11 +23,14 @@ ra_deadline_t ra_deadline_in_ms(uint64_t ms);
 /** Milliseconds left before @d (0 when passed); INT32_MAX-capped. */
 int ra_deadline_left_ms(ra_deadline_t d);
 
-/** True once @d has passed. */
+/** True once @d has passed (never for "none"). */
 int ra_deadline_passed(ra_deadline_t d);
 
-/** The earlier of @a and @b. */
+/** The earlier of @a and @b ("none" is later than any deadline). */
 ra_deadline_t ra_deadline_min(ra_deadline_t a, ra_deadline_t b);
+
+/** A poll() timeout: the milliseconds left, or -1 (forever) for "none". */
+int ra_deadline_poll_ms(ra_deadline_t d);
 
 /**
  * The operation's own deadline: @timeout_ms from now minus a safety margin

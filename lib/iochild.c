@@ -132,18 +132,6 @@ struct waiter {
     int wstatus;
 };
 
-static int
-poll_ms(ra_deadline_t d)
-{
-    return d ? ra_deadline_left_ms(d) : -1;
-}
-
-static bool
-passed(ra_deadline_t d)
-{
-    return d && ra_deadline_passed(d);
-}
-
 static void
 close_fd(int *fd)
 {
@@ -197,9 +185,9 @@ wait_exit(struct waiter *w, ra_deadline_t until)
     struct pollfd pfd = { .fd = w->pidfd, .events = POLLIN };
 
     while (!try_reap(w)) {
-        int ms = poll_ms(until);
+        int ms = ra_deadline_poll_ms(until);
 
-        if (passed(until))
+        if (ra_deadline_passed(until))
             return false;
         if (w->pidfd < 0 && (ms < 0 || ms > IOCHILD_POLL_MS))
             ms = IOCHILD_POLL_MS;
@@ -216,10 +204,11 @@ wait_eof(struct waiter *w)
     struct pollfd pfd;
 
     while (w->rfd >= 0) {
-        if (passed(w->deadline))
+        if (ra_deadline_passed(w->deadline))
             return false;
         pfd = (struct pollfd){ .fd = w->rfd, .events = POLLIN };
-        if (poll(&pfd, 1, poll_ms(w->deadline)) < 0 && errno != EINTR)
+        if (poll(&pfd, 1, ra_deadline_poll_ms(w->deadline)) < 0
+            && errno != EINTR)
             return false;
         if (pfd.revents)
             read_answer(w);
@@ -278,7 +267,7 @@ ra_iochild_run(ra_iochild_fn fn, void *arg, void *out, size_t len,
 
     if (!fn || len > RA_IOCHILD_OUT_MAX || (len && !out))
         return -EINVAL;
-    if (passed(deadline)) {
+    if (ra_deadline_passed(deadline)) {
         r = -ETIMEDOUT;
         res.timed_out = true;
         goto done;

@@ -114,10 +114,10 @@ ra_proc_wait(int pidfd, ra_deadline_t deadline)
     struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
     for (;;) {
-        int left = deadline ? ra_deadline_left_ms(deadline) : -1;
+        int left = ra_deadline_poll_ms(deadline);
         int n;
 
-        if (deadline && left <= 0)
+        if (left == 0)
             return -ETIMEDOUT;
         n = poll(&p, 1, left);
         if (n > 0)

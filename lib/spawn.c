@@ -72,19 +72,6 @@ struct child {
     struct stream io[2];     /* stdout, stderr */
 };
 
-/* -1 (forever) for the null deadline, else the milliseconds left. */
-static int
-poll_ms(ra_deadline_t d)
-{
-    return d ? ra_deadline_left_ms(d) : -1;
-}
-
-static bool
-passed(ra_deadline_t d)
-{
-    return d && ra_deadline_passed(d);
-}
-
 static ra_deadline_t
 later_ms(int ms)
 {
@@ -356,7 +343,7 @@ child_escalate(struct child *c)
 {
     if (c->reaped)
         return;
-    if (!c->term_sent && passed(c->deadline)) {
+    if (!c->term_sent && ra_deadline_passed(c->deadline)) {
         c->timed_out = true;
         c->term_sent = true;
         c->kill_at = later_ms(c->grace_ms);
@@ -365,7 +352,7 @@ child_escalate(struct child *c)
             return;
         }
     }
-    if (c->term_sent && passed(c->kill_at))
+    if (c->term_sent && ra_deadline_passed(c->kill_at))
         child_kill_now(c);
 }
 
@@ -376,8 +363,8 @@ child_poll_ms(const struct child *c)
     int ms;
 
     if (c->reaped)
-        return poll_ms(c->finish_at);
-    ms = poll_ms(c->term_sent ? c->kill_at : c->deadline);
+        return ra_deadline_poll_ms(c->finish_at);
+    ms = ra_deadline_poll_ms(c->term_sent ? c->kill_at : c->deadline);
     if (c->pidfd < 0 && (ms < 0 || ms > SPAWN_REAP_POLL_MS))
         ms = SPAWN_REAP_POLL_MS;
     return ms;
@@ -388,7 +375,8 @@ child_done(const struct child *c)
 {
     if (!c->reaped)
         return false;
-    return (c->io[0].fd < 0 && c->io[1].fd < 0) || passed(c->finish_at);
+    return (c->io[0].fd < 0 && c->io[1].fd < 0)
+           || ra_deadline_passed(c->finish_at);
 }
 
 /* Drains the pipes until the child is reaped and both are at EOF. */
@@ -498,7 +486,7 @@ ra_spawn_begin(char *const argv[], char *const extra_env[],
 
     if (!argv || !argv[0] || argv[0][0] != '/' || !ret_job)
         return -EINVAL;
-    if (passed(deadline))
+    if (ra_deadline_passed(deadline))
         return -ETIMEDOUT;
     j = calloc(1, sizeof *j);
     if (!j)

@@ -34,6 +34,13 @@ test_for_op(void **state)
     assert_int_equal(ra_deadline_left_ms(now - 1), 0);
     assert_true(ra_deadline_passed(now));
     assert_true(ra_deadline_min(5, 7) == 5);
+    /* 0 is "none": never passed, later than any deadline, poll forever */
+    assert_false(ra_deadline_passed(0));
+    assert_true(ra_deadline_min(0, d) == d);
+    assert_true(ra_deadline_min(d, 0) == d);
+    assert_true(ra_deadline_min(0, 0) == 0);
+    assert_int_equal(ra_deadline_poll_ms(0), -1);
+    assert_in_range(ra_deadline_poll_ms(d), 4000, 4500);
 }
 
 static void
