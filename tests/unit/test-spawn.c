@@ -33,6 +33,7 @@
 
 #include <cmocka.h>
 
+#include "leakcheck.h"
 #include "ra-spawn.h"
 #include "runtime.h"
 
@@ -88,21 +89,6 @@ __wrap_pipe2(int fds[2], int flags)
 static int fds_before;
 
 static int
-count_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    struct dirent *e;
-    int n = 0;
-
-    assert_non_null(d);
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n;
-}
-
-static int
 setup(void **state)
 {
     spawn_error = 0;
@@ -116,11 +102,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-    int st;
-
-    assert_int_equal(count_fds(), fds_before);
-    assert_int_equal(waitpid(-1, &st, WNOHANG), -1);
-    assert_int_equal(errno, ECHILD);
+    (void) state;
+    assert_no_leaks(fds_before);
     return 0;
 }
 
