@@ -126,33 +126,18 @@ storage_dev_check_type(const struct storage_conf *c, struct storage_dev *dev,
     return -1;
 }
 
-/* The device's first bytes, read with O_DIRECT (the page cache may be
- * stale for shared storage another node wrote). */
 static int
 read_super(const char *path, const char *fstype, struct ra_fs_info *info)
 {
-    void *buf = NULL;
-    int fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
-    ssize_t n;
-    int r;
+    return ra_fs_read(path, fstype, info);
+}
 
-    memset(info, 0, sizeof *info);
-    if (fd < 0)
-        return -errno;
-    if (posix_memalign(&buf, RA_FSINFO_BYTES, RA_FSINFO_BYTES) != 0) {
-        close(fd);
-        return -ENOMEM;
-    }
-    n = pread(fd, buf, RA_FSINFO_BYTES, 0);
-    if (n < 0)
-        r = -errno;
-    else if (n < RA_FSINFO_BYTES)
-        r = -EIO;
-    else
-        r = ra_fs_info(buf, (size_t) n, fstype, info);
-    free(buf);
-    close(fd);
-    return r;
+enum storage_fs_use
+storage_dev_fs_use(const struct ra_ctx *ctx, const struct storage_conf *c,
+                   const char *path, char *why, size_t len)
+{
+    return (enum storage_fs_use) ra_fs_use(path, c->fstype, ctx->deadline, why,
+                                           len);
 }
 
 int

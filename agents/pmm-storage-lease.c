@@ -198,6 +198,90 @@ may_take(const struct ra_ctx *ctx, const struct storage_dev *dev,
     return -EBUSY;
 }
 
+/*
+ * Watches an area that holds no valid lease for up to @ms: 1 as soon as it
+ * holds a valid record (a live holder rewrote it: judge that instead), 0
+ * when it stayed invalid the whole time, -ETIME when the deadline does not
+ * leave the time for it.
+ */
+static int
+watch_blank(const struct ra_ctx *ctx, const struct storage_lease *l,
+            uint64_t ms)
+{
+    ra_deadline_t until = ra_deadline_in_ms((int) ms);
+    struct ra_lease cur;
+
+    if (ms + (uint64_t) STORAGE_RACE_PAUSE_MS * 2
+        >= (uint64_t) ra_deadline_left_ms(ctx->deadline))
+        return -ETIME;
+    ra_info("the lease area of %s holds no valid lease: watching it %.1fs "
+            "for a holder's renewal",
+            l->path, (double) ms / 1000);
+    while (!ra_deadline_passed(until)) {
+        ra_sleep_ms(STORAGE_WATCH_MS, until);
+        if (ra_lease_read(l->fd, l->off, &cur) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * The area holds no valid lease (@r: -ENODATA for zeroes, -EBADMSG for
+ * other bytes). The lease exists for the moment something is wrong, so
+ * this fails closed: the area is initialised only when nobody can have
+ * the filesystem mounted. The filesystem's own record proves it at once
+ * (ra_fs_use(): a clean ext journal and MMP, a clean XFS log), or, where
+ * it cannot tell, a whole lease period without a valid record does: a
+ * holder writes its record again at its next renewal. A filesystem that
+ * may be mounted, and other bytes on a lease_device (the wrong device?),
+ * are refused. Returns 0 (take it), -EAGAIN (a valid record appeared:
+ * read again) or -EBUSY with @res set.
+ */
+static int
+take_blank(const struct ra_ctx *ctx, const struct storage_conf *c,
+           const struct storage_dev *dev, const struct storage_lease *l, int r,
+           struct ra_result *res)
+{
+    bool foreign = r == -EBADMSG && *c->lease_device;
+    char why[96];
+    enum storage_fs_use use
+        = storage_dev_fs_use(ctx, c, dev->path, why, sizeof why);
+    int w;
+
+    if (!foreign && use == STORAGE_FS_UNMOUNTED) {
+        ra_info("the lease area of %s holds %s and %s: initialising it",
+                l->path, r == -ENODATA ? "zeroes" : "no lease", why);
+        return 0;
+    }
+    w = watch_blank(ctx, l, c->lease_ms + STORAGE_SKEW_MS);
+    if (w == 1)
+        return -EAGAIN;
+    if (w == 0 && !foreign && use == STORAGE_FS_UNKNOWN) {
+        ra_info("nobody wrote a lease on %s for %.1fs and %s: initialising "
+                "it",
+                l->path, (double) (c->lease_ms + STORAGE_SKEW_MS) / 1000, why);
+        return 0;
+    }
+    if (foreign)
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "check lease_device is the right device, then "
+                      "pmmha-lease reset: %.40s holds no pmmha lease",
+                      l->path);
+    else if (w == -ETIME && use == STORAGE_FS_UNKNOWN)
+        ra_result_set(
+            res, RA_OCF_ERR_GENERIC,
+            "raise the start timeout above %llus, or pmmha-lease "
+            "reset: no valid lease on %.40s",
+            (unsigned long long) (c->lease_ms + STORAGE_SKEW_MS) / 1000 + 2,
+            l->path);
+    else
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "lease on %.32s damaged, %.40s: check no node mounts "
+                      "it, then pmmha-lease reset",
+                      l->path, why);
+    return -EBUSY;
+}
+
 /* Reads the record before taking it: the next counter, or a refusal. */
 static int
 read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
@@ -212,17 +296,9 @@ read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
         *counter = cur.counter + 1;
         return may_take(ctx, dev, l, &cur, fenced, res);
     }
-    if (r == -ENODATA || (r == -EBADMSG && !*c->lease_device)) {
-        if (r == -EBADMSG)
-            ra_info("the lease area of %s held other bytes: initialising it",
-                    l->path);
-        return 0;
-    }
-    if (r == -EBADMSG)
-        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "check lease_device is the right device, then zero its "
-                      "first 4 KiB: it holds no pmmha lease");
-    else if (r == -EPROTONOSUPPORT)
+    if (r == -ENODATA || r == -EBADMSG)
+        return take_blank(ctx, c, dev, l, r, res);
+    if (r == -EPROTONOSUPPORT)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "upgrade pmmha on this node: a newer one wrote the "
                       "lease on %.64s",
@@ -370,6 +446,8 @@ storage_lease_acquire(const struct ra_ctx *ctx, const struct storage_conf *c,
         t0 = ra_now_ns();
         r = read_for_take(ctx, c, dev, l, *fenced ? fenced : NULL, &counter,
                           res);
+        if (r == -EAGAIN)
+            continue; /* a holder wrote a valid record: judge it */
         if (r == -EBUSY && res->rc == RA_OCF_ERR_GENERIC
             && wait_out_silent_holder(ctx, l, fenced, sizeof fenced) == 0)
             continue; /* the holder was fenced, or its lease lapsed */
@@ -415,8 +493,8 @@ renew_refusal(const struct ra_ctx *ctx, const struct storage_dev *dev,
 
     if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "lease lost: the record on %.64s is %s", l->path,
-                      r == -ENODATA || r == -EBADMSG ? "gone" : strerror(-r));
+                      "lease lost: cannot read the record on %.64s: %s",
+                      l->path, strerror(-r));
     else if (strcmp(cur->holder, ctx->node) != 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "node %.24s holds the lease now (written at %s): this "
@@ -432,6 +510,33 @@ renew_refusal(const struct ra_ctx *ctx, const struct storage_dev *dev,
     return -EBUSY;
 }
 
+/*
+ * Our record on @l was damaged (zeroes or other bytes): we hold the lease
+ * (the filesystem is mounted here), so we write it again, unless the
+ * filesystem grew into the lease area, whose bytes are then its data.
+ * A taker watching the area sees a valid record and goes by it.
+ */
+static int
+rewrite_damaged(const struct ra_ctx *ctx, const struct storage_conf *c,
+                const struct storage_dev *dev, struct storage_lease *l,
+                struct ra_result *res)
+{
+    struct ra_lease mine;
+    uint64_t fs_size;
+
+    if (!*c->lease_device
+        && (storage_dev_fs_size(c, dev->path, &fs_size) < 0
+            || fs_size > l->off)) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "lease lost: the record on %.64s is gone and the "
+                      "filesystem may reach its area",
+                      l->path);
+        return -EBUSY;
+    }
+    fill(&mine, ctx, 1, c->lease_ms, dev->uuid, 0);
+    return ra_lease_write(l->fd, l->off, &mine);
+}
+
 int
 storage_lease_renew(const struct ra_ctx *ctx, const struct storage_conf *c,
                     const struct storage_dev *dev, struct storage_lease *l,
@@ -440,6 +545,15 @@ storage_lease_renew(const struct ra_ctx *ctx, const struct storage_conf *c,
     struct ra_lease cur, mine;
     int r = ra_lease_read(l->fd, l->off, &cur);
 
+    if (r == -ENODATA || r == -EBADMSG) {
+        memset(ret_cur, 0, sizeof *ret_cur); /* version 0: it was damaged */
+        r = rewrite_damaged(ctx, c, dev, l, res);
+        if (r < 0 && r != -EBUSY)
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "cannot rewrite the damaged lease on %.64s: %s",
+                          l->path, strerror(-r));
+        return r;
+    }
     if (renew_refusal(ctx, dev, l, r, &cur, res) < 0)
         return -EBUSY;
     *ret_cur = cur;

@@ -317,6 +317,43 @@ do_mount(const struct storage_conf *c, const struct storage_dev *dev,
     return -1;
 }
 
+/* In the child: a timestamp change on the directory, forced to the log. */
+static int
+touch_io(void *arg, void *out, size_t len)
+{
+    const struct dev_io *io = arg;
+    int fd = open(io->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+
+    (void) out;
+    (void) len;
+    if (fd < 0)
+        return -errno;
+    if (futimens(fd, NULL) < 0 || fsync(fd) < 0)
+        r = -errno;
+    close(fd);
+    return r;
+}
+
+/*
+ * An XFS log stays clean while a mount writes nothing, and a clean log is
+ * what another node takes as proof that no pmmha holder has it mounted
+ * when the lease area is damaged (ra_fs_use()): write to it now.
+ */
+static void
+dirty_xfs_log(const struct ra_ctx *ctx, const struct storage_conf *c)
+{
+    struct dev_io io = { .ctx = ctx, .path = c->directory };
+    struct ra_iochild_result ior;
+    int r;
+
+    if (strcmp(c->fstype, "xfs") != 0 || (c->mopts.flags & MS_RDONLY))
+        return;
+    r = ra_iochild_run(touch_io, &io, NULL, 0, ctx->deadline, &ior);
+    if (!ior.answered || r < 0)
+        ra_warn("cannot write to the xfs on %s (%s): its log stays clean",
+                c->directory, ior.answered ? strerror(-r) : "no answer");
+}
+
 static void
 release_quietly(const struct ra_ctx *ctx, struct storage_lease *l)
 {
@@ -352,6 +389,8 @@ storage_start(struct ra_ctx *ctx, struct ra_result *res)
         release_quietly(ctx, &l);
         goto done;
     }
+    if (!here)
+        dirty_xfs_log(ctx, &c);
     if (state_save(ctx, &dev, &l) < 0)
         ra_warn("cannot record the mount in %s: monitors will look the "
                 "device up",
@@ -444,25 +483,47 @@ unmount_loop(const struct ra_ctx *ctx, const struct storage_conf *c,
     }
 }
 
-/* Unmounts every mount of ours stacked on the directory; returns how
- * many, or -1 with @res set. */
+/*
+ * The devices that may be ours: what start recorded, and what the
+ * parameters name now. They differ when the state file is stale or
+ * damaged; what is mounted on the directory decides, not the state file.
+ */
+struct our_devs {
+    struct storage_dev dev[2];
+    int n;
+    int unmounted[2]; /* how many mounts of each stop took off */
+};
+
+static int
+our_dev(const struct our_devs *o, const struct ra_mount *m)
+{
+    for (int i = 0; i < o->n; i++)
+        if (same_dev(m, &o->dev[i]))
+            return i;
+    return -1;
+}
+
+/* Unmounts every mount of ours stacked on the directory (any, when no
+ * device is known); returns how many, or -1 with @res set. */
 static int
 unmount_ours(const struct ra_ctx *ctx, const struct storage_conf *c,
-             const struct storage_dev *dev, bool dev_known,
-             struct ra_result *res)
+             struct our_devs *o, struct ra_result *res)
 {
     struct ra_mount m;
-    int r, n = 0;
+    int r, i, n = 0;
 
     while ((r = ra_mountinfo_by_target(NULL, c->directory, &m)) == 0) {
-        if (dev_known && !same_dev(&m, dev)) {
+        i = our_dev(o, &m);
+        if (o->n && i < 0) {
             ra_warn("%s (%s) is mounted on %s, not %s: leaving it", m.source,
-                    m.fstype, c->directory, dev->path);
+                    m.fstype, c->directory, o->dev[0].path);
             return n;
         }
         ra_info("unmounting %s from %s", m.source, c->directory);
         if (unmount_loop(ctx, c, &m, res) < 0)
             return -1;
+        if (i >= 0)
+            o->unmounted[i]++;
         n++;
     }
     if (r == -ENOENT)
@@ -505,31 +566,71 @@ verify_gone(const struct ra_ctx *ctx, const struct storage_dev *dev,
     return -1;
 }
 
+/* The devices that may be ours (see struct our_devs). */
+static void
+find_ours(const struct storage_conf *c, const struct ra_state *st,
+          struct our_devs *o)
+{
+    struct ra_result ignored;
+
+    memset(o, 0, sizeof *o);
+    if (st && known_dev(c, st, &o->dev[0]) == 0)
+        o->n++;
+    if (storage_dev_find(c, &o->dev[o->n], &ignored) == 0
+        && !(o->n && o->dev[1].major == o->dev[0].major
+             && o->dev[1].minor == o->dev[0].minor))
+        o->n++;
+}
+
+/* Proof for each device of ours that stop must answer for: start's (with
+ * a state file) and any it unmounted. */
+static int
+verify_ours(const struct ra_ctx *ctx, const struct storage_conf *c,
+            const struct our_devs *o, bool have_state, struct ra_result *res)
+{
+    struct ra_mount m;
+
+    for (int i = 0; i < o->n; i++) {
+        if (ra_mountinfo_by_dev(NULL, o->dev[i].major, o->dev[i].minor, NULL,
+                                &m)
+                == 0
+            && !strcmp(m.target, c->directory)) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "unmount what covers %.40s: %.40s is mounted there "
+                          "below it",
+                          c->directory, o->dev[i].path);
+            return -1;
+        }
+        if (((i == 0 && have_state) || o->unmounted[i])
+            && verify_gone(ctx, &o->dev[i], res) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static void
 storage_stop(struct ra_ctx *ctx, struct ra_result *res)
 {
     struct storage_conf c;
-    struct storage_dev dev;
+    struct our_devs o;
     struct storage_lease l = { .fd = -1 };
     struct ra_state st;
     struct ra_result lres;
-    bool have_state, dev_known;
-    int n;
+    bool have_state;
 
     storage_conf_read(ctx, &c);
     have_state = state_load(ctx, &st) == 0;
-    dev_known = known_dev(&c, have_state ? &st : NULL, &dev) == 0;
-    n = unmount_ours(ctx, &c, &dev, dev_known, res);
-    if (n < 0)
-        return;
+    find_ours(&c, have_state ? &st : NULL, &o);
     /* what we mounted (or just unmounted) must be gone everywhere; a
      * device we never mounted here may be another node's business */
-    if (dev_known && (n > 0 || have_state) && verify_gone(ctx, &dev, res) < 0)
-        return;
-    if (c.lease && dev_known
-        && lease_from_state(&c, have_state ? &st : NULL, &dev, &l, &lres) == 0)
+    if (unmount_ours(ctx, &c, &o, res) < 0
+        || verify_ours(ctx, &c, &o, have_state, res) < 0)
+        return; /* the state stays: the lease is still ours */
+    if (c.lease && o.n
+        && lease_from_state(&c, have_state ? &st : NULL, &o.dev[0], &l, &lres)
+               == 0)
         release_quietly(ctx, &l);
-    else if (c.lease && dev_known)
+    else if (c.lease && o.n)
         ra_warn("the lease stays until it expires: %s", lres.reason);
     storage_lease_close(&l);
     state_remove(ctx);
@@ -651,7 +752,11 @@ renew(const struct ra_ctx *ctx, const struct storage_conf *c,
     if (r < 0)
         return r;
     now = ra_wallclock_ns();
-    if (ra_lease_state(&a.cur, now, 0) == RA_LEASE_EXPIRED)
+    if (!a.cur.version)
+        ra_warn("the lease record on %s was damaged (no valid lease): "
+                "written again by this node, its holder",
+                where);
+    else if (ra_lease_state(&a.cur, now, 0) == RA_LEASE_EXPIRED)
         ra_warn("our lease on %s had expired %.1fs before this renewal: the "
                 "monitor interval is too long or this node stalled",
                 where, (double) (now - ra_lease_expiry_ns(&a.cur, 0)) / 1e9);

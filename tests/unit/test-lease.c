@@ -233,6 +233,24 @@ test_fsinfo_ext4(void **state)
     assert_int_equal(ra_fs_info(buf, sizeof buf, "ext4", &info), 0);
     assert_true(info.size == (uint64_t) 16128 * 4096);
     assert_true(info.has_journal && info.clean && !info.errors);
+    assert_false(info.maybe_mounted);
+    assert_true(info.mmp_off == 0);
+    /* a read-write mount sets needs_recovery on disk: may be mounted */
+    put32(sb + 96, 0x4, 0);
+    assert_int_equal(ra_fs_info(buf, sizeof buf, "ext4", &info), 0);
+    assert_true(info.maybe_mounted && info.clean);
+    /* MMP: where its block is */
+    put32(sb + 96, 0x100, 0);
+    put32(sb + 0x168, 7986, 0);
+    assert_int_equal(ra_fs_info(buf, sizeof buf, "ext4", &info), 0);
+    assert_false(info.maybe_mounted);
+    assert_true(info.mmp_off == (uint64_t) 7986 * 4096);
+    put32(sb + 96, 0, 0);
+    sb[58] = 0; /* no journal, valid flag cleared: mounted */
+    put32(sb + 92, 0, 0);
+    assert_int_equal(ra_fs_info(buf, sizeof buf, "ext2", &info), 0);
+    assert_true(info.maybe_mounted);
+    put32(sb + 92, 0x4, 0);
     sb[58] = 3; /* errors recorded */
     put32(sb + 92, 0, 0);
     assert_int_equal(ra_fs_info(buf, sizeof buf, "ext2", &info), 0);
@@ -263,9 +281,27 @@ test_fsinfo_xfs(void **state)
     assert_int_equal(ra_fs_info(buf, sizeof buf, "xfs", &info), 0);
     assert_true(info.size == (uint64_t) 16128 * 4096);
     assert_true(info.has_journal && info.clean);
-    put32(buf + 4, 100, 1); /* nonsense block size */
+    assert_false(info.maybe_mounted); /* XFS records no mount */
+    put32(buf + 4, 100, 1);           /* nonsense block size */
     assert_int_equal(ra_fs_info(buf, sizeof buf, "xfs", &info), -EMEDIUMTYPE);
     assert_int_equal(ra_fs_info(buf, sizeof buf, "ext4", &info), -EMEDIUMTYPE);
+}
+
+static void
+test_fsinfo_mmp(void **state)
+{
+    unsigned char mmp[1024] = { 0 };
+
+    (void) state;
+    assert_int_equal(ra_fs_mmp_state(mmp, sizeof mmp), -EMEDIUMTYPE);
+    put32(mmp, 0x004d4d50, 0);
+    put32(mmp + 4, 0xff4d4d50, 0);
+    assert_int_equal(ra_fs_mmp_state(mmp, sizeof mmp), RA_FS_MMP_CLEAN);
+    put32(mmp + 4, 1, 0); /* a mounted node's sequence */
+    assert_int_equal(ra_fs_mmp_state(mmp, sizeof mmp), RA_FS_MMP_IN_USE);
+    put32(mmp + 4, 0xe24d4d50, 0); /* fsck running */
+    assert_int_equal(ra_fs_mmp_state(mmp, sizeof mmp), RA_FS_MMP_IN_USE);
+    assert_int_equal(ra_fs_mmp_state(mmp, 4), -EINVAL);
 }
 
 int
@@ -276,7 +312,7 @@ main(void)
         cmocka_unit_test(test_long_names), cmocka_unit_test(test_expiry),
         cmocka_unit_test(test_offset),     cmocka_unit_test(test_io),
         cmocka_unit_test(test_wallclock),  cmocka_unit_test(test_fsinfo_ext4),
-        cmocka_unit_test(test_fsinfo_xfs),
+        cmocka_unit_test(test_fsinfo_xfs), cmocka_unit_test(test_fsinfo_mmp),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
