@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# pmm-server's actions where they meet each other and what outlives them:
+# two starts of one resource at once, a probe after a stop done outside the
+# cluster, a damaged state file, a full /srv, what a killed write leaves.
+. "$(dirname "$0")/common.sh"
+FULL=$WORK/full
+cleanup_32() {
+    mountpoint -q "$FULL" && umount "$FULL"
+    cleanup
+}
+trap cleanup_32 EXIT
+setup_podman || { fail "podman set-up"; exit 1; }
+
+srv=$WORK/srv
+state=$WORK/rsctmp/pmm-server-pmm.state
+start() { ra pmm-server start "${BASE[@]}" "$@"; }
+mon() { ra pmm-server monitor "${BASE[@]}" OCF_RESKEY_CRM_meta_interval=10000 "$@"; }
+probe() { ra pmm-server monitor "${BASE[@]}" "$@"; }
+stop() { ra pmm-server stop "${BASE[@]}" "$@"; }
+# bg_start FILE ARGS...: a start in the background, "RC|REASON" into FILE;
+# its pid appended to BG (a bare 'wait' would wait for the API service too)
+BG=()
+bg_start() {
+    local f=$1
+    shift
+    (start "$@"; echo "$RC|$REASON" >"$f") &
+    BG+=($!)
+}
+bg_wait() { wait "${BG[@]}"; BG=(); }
+
+# ---- two starts of one resource at once (crm_resource --force-start) ------
+bg_start "$WORK/s1"
+bg_start "$WORK/s2"
+bg_wait
+s1=$(cat "$WORK/s1") s2=$(cat "$WORK/s2")
+[[ $s1 == "0|" && $s2 == "0|" ]] && pass "two starts at once both succeed" ||
+    fail "two starts at once: '$s1' and '$s2'"
+n=$(podman ps -q --filter "name=^$CT\$" | wc -l)
+[[ $n == 1 ]] && pass "one container runs after two starts" || fail "$n containers run after two starts"
+mon
+expect "monitor after two starts at once" 0 ""
+stop
+expect "stop after two starts" 0 ""
+
+# a start held up behind another waits until its deadline, then says why
+printf 'STUB_READY_DELAY=6\n' >"$WORK/slow.env"
+bg_start "$WORK/s1" env_file="$WORK/slow.env"
+sleep 1
+t0=$(now_ms)
+start OCF_RESKEY_CRM_meta_timeout=3000
+dt=$(($(now_ms) - t0))
+expect "a start behind a running start of the same resource" 1 "wait for the start of pmm still running here"
+((dt < 3000)) && pass "it gave up in ${dt} ms, inside its 3000 ms timeout" || fail "it took ${dt} ms (timeout 3000)"
+t0=$(now_ms)
+mon
+dt=$(($(now_ms) - t0))
+((dt < 2500)) && pass "a monitor did not wait for the start (${dt} ms)" || fail "a monitor waited ${dt} ms behind the start"
+bg_wait
+[[ $(cat "$WORK/s1") == "0|" ]] && pass "the first start was not disturbed" || fail "the first start: $(cat "$WORK/s1")"
+stop
+expect "stop" 0 ""
+
+# ---- what a killed write leaves behind ------------------------------------
+start
+expect "start" 0 ""
+echo "name=half" >"$state.tmp"
+echo "image=half" >"$srv/.pmmha-image.tmp"
+stop
+expect "stop" 0 ""
+left=$(ls "$WORK/rsctmp"/*.tmp 2>/dev/null)
+[[ -z $left ]] && pass "no temporary state file is left after stop" || fail "left behind: $left"
+start
+expect "start" 0 ""
+left=$(ls "$WORK/rsctmp"/*.tmp "$srv"/.*.tmp 2>/dev/null)
+[[ -z $left ]] && pass "no temporary file is left after start (state, /srv's image record)" ||
+    fail "left behind: $(echo $left)"
+stop
