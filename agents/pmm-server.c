@@ -576,9 +576,14 @@ check_ready(const struct ra_ctx *ctx, const struct server_conf *c,
                       why);
 }
 
-/* No state file: ask the runtime (a probe, or after HA_RSCTMP was lost). */
+/*
+ * No usable state file: ask the runtime (a probe, after HA_RSCTMP was lost,
+ * a damaged file, or a probe after the recorded process went). @started:
+ * our record says we started it, so an exit with an error is a failure
+ * rather than a clean stop.
+ */
 static void
-monitor_runtime(struct ra_ctx *ctx, struct server_conf *c,
+monitor_runtime(struct ra_ctx *ctx, struct server_conf *c, bool started,
                 struct ra_result *res)
 {
     struct rt rt;
@@ -601,6 +606,12 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c,
     r = ops->container_inspect(&rt, c->name, &ct, ctx->deadline);
     if (r < 0)
         runtime_failed(res, c, &rt, r, "cannot inspect the container");
+    else if (started && ct.exists && !ct.running && ct.exit_code != 0
+             && ct.exit_code != 128 + SIGTERM)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "see '%s logs %.40s': the container exited with code %d",
+                      c->kind == RT_DOCKER ? "docker" : "podman", c->name,
+                      ct.exit_code);
     else if (!ct.exists || !ct.running)
         ra_result_set(res, RA_OCF_NOT_RUNNING, "%s", "");
     else if (!same_id(ct.image_id, img.id))
@@ -609,11 +620,31 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c,
                       c->name, ct.image, c->image);
     else {
         derive_url(c, &ct, url, sizeof url);
-        if (record(ctx, c, &ct, url) < 0)
+        /* another action of this resource holds the lock: look, not write */
+        if (ctx->lock_fd >= 0 && record(ctx, c, &ct, url) < 0)
             ra_warn("cannot record the container's state in %s", ctx->rsctmp);
         check_ready(ctx, c, url, res);
     }
     close_runtime(ops, &rt);
+}
+
+/* The state file, or -errno: a damaged one (what a full disk or a hand
+ * left) counts as missing, with a warning. */
+static int
+load_state(const struct ra_ctx *ctx, char *path, size_t len,
+           struct ra_state *st)
+{
+    int r = state_file(ctx, path, len);
+
+    if (r == 0)
+        r = ra_state_load(path, st);
+    if (r == 0
+        && (!ra_state_get(st, "name") || !ra_state_get(st, "image")
+            || state_alive(st) < 0))
+        r = -EBADMSG;
+    if (r == -EBADMSG)
+        ra_warn("state file %s is damaged: asking the runtime instead", path);
+    return r;
 }
 
 static void
@@ -626,23 +657,25 @@ server_monitor(struct ra_ctx *ctx, struct ra_result *res)
     int alive;
 
     server_conf_basic(ctx, &c);
-    if (state_file(ctx, path, sizeof path) < 0
-        || ra_state_load(path, &st) < 0) {
-        monitor_runtime(ctx, &c, res);
+    if (load_state(ctx, path, sizeof path, &st) < 0) {
+        monitor_runtime(ctx, &c, false, res);
         return;
     }
     name = ra_state_get(&st, "name");
     image = ra_state_get(&st, "image");
     alive = state_alive(&st);
-    if (!name || !image || alive < 0)
-        ra_result_set(res, RA_OCF_ERR_GENERIC, "state file %s is damaged",
-                      path);
-    else if (strcmp(name, c.name) != 0 || strcmp(image, c.image) != 0)
+    if (strcmp(name, c.name) != 0 || strcmp(image, c.image) != 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "container %s runs %s, but the resource is now "
                       "configured as %s with %s",
                       name, image, c.name, c.image);
-    else if (!alive)
+    else if (!alive && !ra_ctx_is_recurring(ctx)) {
+        /* a probe: stopped outside the cluster (podman stop), or crashed?
+         * The runtime knows how it ended, if it still lists it */
+        monitor_runtime(ctx, &c, true, res);
+        if (res->rc == RA_OCF_NOT_RUNNING && ctx->lock_fd >= 0)
+            ra_state_remove(path);
+    } else if (!alive)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "container %s (pid %s) is gone: it crashed or was "
                       "stopped outside the cluster",

@@ -61,6 +61,35 @@ bg_wait
 stop
 expect "stop" 0 ""
 
+# ---- a probe after a clean stop outside the cluster ----------------------
+start
+expect "start" 0 ""
+podman stop -t 10 "$CT" >/dev/null 2>&1
+wait_until 10 bash -c "! podman container exists $CT"
+[[ -f $state ]] && pass "the state file outlived the stop by hand" || fail "no state file to test with"
+mon
+expect "recurring monitor after podman stop by hand" 1 "is gone"
+probe
+expect "probe after podman stop by hand (container gone)" 7 ""
+stop
+expect "stop after podman stop by hand" 0 ""
+
+# ---- a damaged state file is taken as a missing one ---------------------
+start
+expect "start" 0 ""
+printf 'name=%s\n' "$CT" >"$state"
+mon
+expect "monitor with a state file missing its keys" 0 ""
+grep -q '^pid=' "$state" && pass "the state was recorded anew from the runtime" || fail "the state was not recorded anew"
+head -c 300 /dev/urandom >"$state"
+mon
+expect "monitor with random bytes as its state file" 0 ""
+printf 'name=%s\nimage=%s\npid=12\n' "$CT" "$IMG" >"$state"
+mon
+expect "monitor with a state file cut short (no starttime)" 0 ""
+stop
+expect "stop" 0 ""
+
 # ---- what a killed write leaves behind ------------------------------------
 start
 expect "start" 0 ""
