@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -255,6 +256,19 @@ check_volume_dir(const struct server_conf *c, struct ra_result *res)
     return -1;
 }
 
+/* True when the filesystem under the volume has (almost) no room left: what
+ * PMM needs before it can answer ready. */
+static bool
+volume_full(const struct server_conf *c)
+{
+    struct statvfs v;
+
+    if (!*c->volume || statvfs(c->volume, &v) < 0)
+        return false;
+    return (unsigned long long) v.f_bavail * v.f_frsize < 1024 * 1024
+           || (v.f_files > 0 && v.f_favail == 0);
+}
+
 /* Polls readyz until 200, death, or the deadline: every 10 ms for the
  * first seconds (a refused connection costs nothing; a failover waits on
  * this), then backing off to 500 ms for PMM's long first start. */
@@ -291,10 +305,17 @@ wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
     }
     /* the fix first: Pacemaker keeps 128 characters of a reason */
     ra_warn("last readyz answer at %s: %s", url, why);
-    ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "raise the start timeout: PMM not ready within it (%.1fs); "
-                  "readyz said %.50s",
-                  (double) (ra_now_ns() - t0) / 1e9, why);
+    if (volume_full(c))
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "free space on %.60s: it is full, and PMM was not "
+                      "ready within %.1fs",
+                      c->volume, (double) (ra_now_ns() - t0) / 1e9);
+    else
+        ra_result_set(
+            res, RA_OCF_ERR_GENERIC,
+            "raise the start timeout: PMM not ready within it (%.1fs); "
+            "readyz said %.50s",
+            (double) (ra_now_ns() - t0) / 1e9, why);
 }
 
 /* Runs the container unless the right one already runs; fills @ct. */
@@ -348,8 +369,11 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     /* the cluster hears what this node has while the container starts */
     if (r == 0 || r == -ENOENT)
         server_guard_begin(ctx, r == 0 ? img.id : "", &guard);
+    /* the record goes first: whatever runs on the data from now on, even a
+     * start that fails, has touched it */
     if (r < 0 || server_marker_check(&c, &img, res) < 0
-        || check_downgrade(&c, &img, res) < 0)
+        || check_downgrade(&c, &img, res) < 0
+        || server_marker_write(ctx, &c, &img, res) < 0)
         goto done;
     if (run_container(ctx, &c, ops, &rt, &img, &ct, res) < 0)
         goto done;
@@ -370,8 +394,6 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     if (r < 0)
         goto done;
     wait_ready(ctx, &c, &st, url, res);
-    if (res->rc == RA_OCF_SUCCESS)
-        server_marker_write(ctx, &c, &img);
 done:
     server_guard_finish(ctx, &guard);
     close_runtime(ops, &rt);

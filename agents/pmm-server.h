@@ -67,9 +67,10 @@ void server_publish_image(const struct ra_ctx *ctx, const char *image_id,
 int server_marker_check(const struct server_conf *c, const struct rt_image *img,
                         struct ra_result *res);
 
-/** Records in the data volume which image runs on it now. */
-void server_marker_write(const struct ra_ctx *ctx, const struct server_conf *c,
-                         const struct rt_image *img);
+/** Records in the data volume which image runs on it now; -1 with @res set
+ * when it cannot (a full or read-only volume), else 0. */
+int server_marker_write(const struct ra_ctx *ctx, const struct server_conf *c,
+                        const struct rt_image *img, struct ra_result *res);
 
 /** Lists in @buf the online nodes whose published image differs from
  * @local_id; returns how many (0 also when there is no cluster). */

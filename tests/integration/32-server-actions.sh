@@ -105,3 +105,15 @@ left=$(ls "$WORK/rsctmp"/*.tmp "$srv"/.*.tmp 2>/dev/null)
 [[ -z $left ]] && pass "no temporary file is left after start (state, /srv's image record)" ||
     fail "left behind: $(echo $left)"
 stop
+
+# ---- a full /srv ------------------------------------------------------------
+mkdir -p "$FULL"
+mount -t tmpfs -o size=512k tmpfs "$FULL"
+dd if=/dev/zero of="$FULL/filler" bs=4k 2>/dev/null
+start volume="$FULL"
+expect "start on a full /srv" 1 "free space on $FULL"
+[[ $REASON != *"raise the start timeout"* ]] && pass "the reason does not advise a longer timeout" ||
+    fail "the reason advises a longer timeout: $REASON"
+stop volume="$FULL"
+expect "stop after the start on a full /srv" 0 ""
+umount "$FULL"
