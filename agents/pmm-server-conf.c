@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "path.h"
 #include "pmm-server.h"
 #include "ra-spawn.h"
 #include "version.h"
@@ -58,10 +61,14 @@ check_name(const char *v, char *why, size_t len)
     return 0;
 }
 
+/* By its spelling, the same on every node: what it resolves to is
+ * server_volume_check()'s (and the runtime's) business. */
 static int
 check_abs_path(const char *v, char *why, size_t len)
 {
-    if (v[0] != '/' || strstr(v, "/../") || strpbrk(v, ",\n")) {
+    char norm[4096];
+
+    if (strpbrk(v, ",\n") || ra_path_normalize(v, norm, sizeof norm) < 0) {
         snprintf(why, len, "must be an absolute path without ',' or '..'");
         return -EINVAL;
     }
@@ -71,10 +78,19 @@ check_abs_path(const char *v, char *why, size_t len)
 static int
 check_volume(const char *v, char *why, size_t len)
 {
+    char norm[4096];
+
     if (check_abs_path(v, why, len) < 0)
         return -EINVAL;
-    if (!strcmp(v, "/")) {
+    (void) ra_path_normalize(v, norm, sizeof norm);
+    if (!strcmp(norm, "/")) {
         snprintf(why, len, "the root directory cannot be PMM's /srv");
+        return -EINVAL;
+    }
+    if (ra_path_is_system(norm)) {
+        snprintf(why, len,
+                 "give PMM a directory of its own: %.40s is the system's",
+                 norm);
         return -EINVAL;
     }
     return 0;
@@ -223,6 +239,36 @@ server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c)
     c->spec.name = c->name;
     c->spec.image = c->image;
     c->spec.volume = *c->volume ? c->volume : NULL;
+}
+
+int
+server_volume_check(struct server_conf *c, struct ra_result *res)
+{
+    int r;
+
+    if (!*c->volume)
+        return 0;
+    r = ra_path_resolve(c->volume, c->volume_real, sizeof c->volume_real);
+    if (r < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "fix volume %.60s on this node: it cannot be resolved "
+                      "(%s)",
+                      c->volume, strerror(-r));
+        return -1;
+    }
+    if (ra_path_is_system(c->volume_real)) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "fix volume %.40s on this node: it names %.40s, %s",
+                      c->volume, c->volume_real,
+                      strcmp(c->volume_real, "/") ? "a system directory"
+                                                  : "the root directory");
+        return -1;
+    }
+    /* what was checked is what the runtime binds (no symlink swapped in
+     * between) and what the agent reads and writes */
+    c->volume = c->volume_real;
+    c->spec.volume = c->volume_real;
+    return 0;
 }
 
 static int

@@ -242,11 +242,14 @@ check_downgrade(const struct server_conf *c, const struct rt_image *img,
     return -1;
 }
 
+/* server_volume_check(), and the directory must be there. */
 static int
-check_volume_dir(const struct server_conf *c, struct ra_result *res)
+check_volume_dir(struct server_conf *c, struct ra_result *res)
 {
     struct stat st;
 
+    if (server_volume_check(c, res) < 0)
+        return -1;
     if (!*c->volume || (stat(c->volume, &st) == 0 && S_ISDIR(st.st_mode)))
         return 0;
     ra_result_set(res, RA_OCF_ERR_INSTALLED,
@@ -738,7 +741,8 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
 
     server_conf_basic(ctx, &c);
     ops = open_runtime(&c, &rt, res);
-    if (!ops || server_conf_run(&c, rt.transport, res) < 0)
+    if (!ops || server_conf_run(&c, rt.transport, res) < 0
+        || server_volume_check(&c, res) < 0)
         goto done;
     ra_result_ok(res);
     if (ctx->check_level < 10)

@@ -7,6 +7,7 @@
 #ifndef PMMHA_PMM_SERVER_H
 #define PMMHA_PMM_SERVER_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "http.h"
@@ -39,6 +40,7 @@ struct server_conf {
     char **run_words;        /**< run_opts split, owns the spec's strings */
     char *cli_argv[64];      /**< what only the CLI gets: spec.cli_extra */
     char env_buf[SERVER_ENV_MAX];
+    char volume_real[PATH_MAX]; /**< what volume names on this node */
 };
 
 /** Reads what every action needs (cheap: no file is read). */
@@ -51,6 +53,14 @@ void server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c);
  */
 int server_conf_run(struct server_conf *c, enum rt_transport transport,
                     struct ra_result *res);
+
+/**
+ * Resolves volume on this node (symlinks, "." and "..") and refuses one that
+ * names the root or a system directory (ERR_INSTALLED: a symlink is this
+ * node's); from then on c->volume and the spec's are the resolved path.
+ * -1 with @res set, else 0.
+ */
+int server_volume_check(struct server_conf *c, struct ra_result *res);
 
 /** Frees what server_conf_run() allocated; safe to call twice. */
 void server_conf_free(struct server_conf *c);
