@@ -236,6 +236,7 @@ server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c)
     c->stop_timeout_s = ra_param_int(&ctx->params, "stop_timeout", 0);
     c->allow_pull = ra_param_bool(&ctx->params, "allow_pull");
     c->allow_downgrade = ra_param_bool(&ctx->params, "allow_downgrade");
+    c->allow_privileged = ra_param_bool(&ctx->params, "allow_privileged");
     c->spec.name = c->name;
     c->spec.image = c->image;
     c->spec.volume = *c->volume ? c->volume : NULL;
@@ -351,6 +352,165 @@ take_option(struct rt_run_spec *s, char **w)
     return used;
 }
 
+/* ---- run_opts: one verdict on every node -------------------------------- */
+
+/*
+ * How many words option @opt takes at @w (0: @w is not @opt), its value in
+ * *@val (NULL for a bare flag). "--opt=v", "--opt v" (@has_value), and for
+ * a short option "-vV" and "-v=V" as the runtimes' flag parser takes them.
+ */
+static int
+opt_words(char **w, const char *opt, bool has_value, const char **val)
+{
+    size_t n = strlen(opt);
+
+    *val = NULL;
+    if (strncmp(w[0], opt, n) != 0)
+        return 0;
+    if (!w[0][n]) {
+        if (has_value && w[1]) {
+            *val = w[1];
+            return 2;
+        }
+        return 1;
+    }
+    if (w[0][n] == '=') {
+        *val = w[0] + n + 1;
+        return 1;
+    }
+    if (n == 2 && has_value) { /* -v/srv:/x */
+        *val = w[0] + n;
+        return 1;
+    }
+    return 0;
+}
+
+/* True when a bind's host side @src is the root, a system directory or
+ * a tree of the host's control files; or cannot be told ("..").  */
+static bool
+bind_breaks_out(const char *src, size_t n)
+{
+    char buf[4096], norm[4096];
+
+    if (n == 0 || src[0] != '/')
+        return false; /* a named volume */
+    if (n >= sizeof buf)
+        return true;
+    memcpy(buf, src, n);
+    buf[n] = '\0';
+    return ra_path_normalize(buf, norm, sizeof norm) < 0
+           || ra_path_is_system(norm);
+}
+
+/* --mount type=bind,source=/,target=/host: its source. */
+static bool
+mount_breaks_out(const char *v)
+{
+    static const char *const keys[] = { "source=", "src=", NULL };
+
+    for (const char *f = v; f && *f;
+         f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL)
+        for (size_t k = 0; keys[k]; k++)
+            if (!strncmp(f, keys[k], strlen(keys[k]))) {
+                const char *src = f + strlen(keys[k]);
+
+                return bind_breaks_out(src, strcspn(src, ","));
+            }
+    return false;
+}
+
+/*
+ * The words an option takes at @w; *@breaks set when it breaks the
+ * container's isolation: the host's devices, capabilities, namespaces,
+ * security profiles, or a bind of / or the system's directories.
+ */
+static int
+classify(char **w, bool *breaks)
+{
+    static const char *const always[] = {
+        "--cap-add",      "--device", "--device-cgroup-rule",
+        "--volumes-from", "--rootfs", NULL,
+    };
+    static const char *const ns[] = {
+        "--pid", "--ipc", "--userns", "--uts", "--cgroupns", NULL,
+    };
+    const char *v;
+    int used;
+
+    *breaks = false;
+    if ((used = opt_words(w, "--privileged", false, &v)) > 0) {
+        *breaks = !v || strcmp(v, "false") != 0;
+        return used;
+    }
+    for (size_t i = 0; always[i]; i++)
+        if ((used = opt_words(w, always[i], true, &v)) > 0) {
+            *breaks = true;
+            return used;
+        }
+    for (size_t i = 0; ns[i]; i++)
+        if ((used = opt_words(w, ns[i], true, &v)) > 0) {
+            *breaks = v && !strcmp(v, "host");
+            return used;
+        }
+    if ((used = opt_words(w, "--security-opt", true, &v)) > 0) {
+        *breaks = !v || strncmp(v, "no-new-privileges", 17) != 0;
+        return used;
+    }
+    if ((used = opt_words(w, "-v", true, &v)) > 0
+        || (used = opt_words(w, "--volume", true, &v)) > 0) {
+        *breaks = v && bind_breaks_out(v, strcspn(v, ":"));
+        return used;
+    }
+    if ((used = opt_words(w, "--mount", true, &v)) > 0) {
+        *breaks = v && mount_breaks_out(v);
+        return used;
+    }
+    return 1;
+}
+
+int
+server_conf_check(struct server_conf *c, struct ra_result *res)
+{
+    struct rt_run_spec scratch = { 0 };
+    char **w = NULL;
+    int n = ra_split_words(c->run_opts, &w), r = 0;
+
+    if (n < 0) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "run_opts: unbalanced quotes");
+        return -1;
+    }
+    for (int i = 0; i < n && r == 0;) {
+        int used = take_option(&scratch, &w[i]);
+        bool breaks;
+
+        if (used < 0) {
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                          "run_opts: bad value for %.40s", w[i]);
+            r = -1;
+            break;
+        }
+        if (used > 0) {
+            i += used;
+            continue;
+        }
+        /* only the CLI passes it on: the CLI on every node, never a
+         * refusal where the API socket happens to exist */
+        c->needs_cli = true;
+        used = classify(&w[i], &breaks);
+        if (breaks && !c->allow_privileged) {
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                          "set allow_privileged=true, or drop %.40s%s%.30s "
+                          "from run_opts: it breaks the container's isolation",
+                          w[i], used > 1 ? " " : "", used > 1 ? w[i + 1] : "");
+            r = -1;
+        }
+        i += used;
+    }
+    ra_argv_free(w);
+    return r;
+}
+
 static int
 add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
 {
@@ -370,11 +530,11 @@ add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
                           "run_opts: bad value for %s", c->run_words[i]);
             return -1;
         }
+        /* server_conf_check() chose the CLI for what the API cannot say */
         if (used == 0 && (t != RT_CLI || keep >= cap)) {
             ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                          "run_opts: %s is not supported through the "
-                          "runtime's API (supported: --network, "
-                          "--env, --hostname, --ulimit, --label)",
+                          "run_opts: too many options, or %.40s through the "
+                          "runtime's API",
                           c->run_words[i]);
             return -1;
         }

@@ -34,10 +34,13 @@ extern const char pmm_server_meta_xml[];
 
 /* ---- helpers -------------------------------------------------------- */
 
+/* The runtime's API, else its CLI; the CLI when run_opts needs it. */
 static const struct rt_ops *
 open_runtime(const struct server_conf *c, struct rt *rt, struct ra_result *res)
 {
-    const struct rt_ops *ops = rt_open(rt, c->kind, c->socket, false);
+    const struct rt_ops *ops = c->needs_cli
+                                   ? rt_open_cli(rt, c->kind, c->socket)
+                                   : rt_open(rt, c->kind, c->socket, false);
 
     if (!ops)
         ra_result_set(res, RA_OCF_ERR_INSTALLED, "%s", rt->err);
@@ -360,10 +363,12 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     struct server_guard guard = { 0 };
     struct ra_state st;
     char url[512], path[4096];
-    const struct rt_ops *ops;
+    const struct rt_ops *ops = NULL;
     int r;
 
     server_conf_basic(ctx, &c);
+    if (server_conf_check(&c, res) < 0)
+        goto done;
     ops = open_runtime(&c, &rt, res);
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
         || check_volume_dir(&c, res) < 0)
@@ -736,10 +741,12 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
     struct server_conf c;
     struct rt rt;
     struct rt_image img = { 0 };
-    const struct rt_ops *ops;
+    const struct rt_ops *ops = NULL;
     int r;
 
     server_conf_basic(ctx, &c);
+    if (server_conf_check(&c, res) < 0)
+        goto done;
     ops = open_runtime(&c, &rt, res);
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
         || server_volume_check(&c, res) < 0)

@@ -36,6 +36,8 @@ struct server_conf {
     long long stop_timeout_s; /**< 0 = derive from the op timeout */
     bool allow_pull;
     bool allow_downgrade;
+    bool allow_privileged;   /**< run_opts may break the isolation */
+    bool needs_cli;          /**< run_opts has options only the CLI passes on */
     struct rt_run_spec spec; /**< filled by server_conf_run() */
     char **run_words;        /**< run_opts split, owns the spec's strings */
     char *cli_argv[64];      /**< what only the CLI gets: spec.cli_extra */
@@ -45,6 +47,14 @@ struct server_conf {
 
 /** Reads what every action needs (cheap: no file is read). */
 void server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c);
+
+/**
+ * Checks run_opts the same way on every node, before a transport is chosen:
+ * a bad value, or an option that breaks the container's isolation without
+ * allow_privileged, sets @res (ERR_CONFIGURED) and returns -1; sets
+ * c->needs_cli when an option is one only the runtime's CLI passes on.
+ */
+int server_conf_check(struct server_conf *c, struct ra_result *res);
 
 /**
  * Builds the run spec for @transport: ports, run_opts, env_file. Failures

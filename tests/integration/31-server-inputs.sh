@@ -45,3 +45,36 @@ expect "start with volume a symlink whose target is fine" 0 ""
     fail "no stub-env.txt in $srv"
 stop volume="$WORK/uplink"
 expect "stop" 0 ""
+
+# ---- run_opts: the same verdict through the API and the CLI ---------------
+for o in "--privileged" "--pid=host" "--pid host" "--ipc=host" "--userns=host" \
+    "--cap-add=SYS_ADMIN" "--security-opt seccomp=unconfined" "--device /dev/fuse" \
+    "-v /:/host" "--volume=/etc:/x" "-v/:/host" "--mount type=bind,source=/,target=/host" \
+    "-v /run/podman/podman.sock:/s" "--privileged --pid=host -v /:/host"; do
+    val "run_opts=$o"
+    expect "run_opts=$o through the API" 6 "set allow_privileged=true"
+    [[ $REASON == *"${o%% *}"* ]] && pass "the reason names ${o%% *}" || fail "the reason lacks ${o%% *}: $REASON"
+    val "run_opts=$o" "$NOSOCK"
+    expect "run_opts=$o through the CLI fallback" 6 "set allow_privileged=true"
+    val "run_opts=$o" allow_privileged=true
+    expect "run_opts=$o with allow_privileged=true" 0 ""
+done
+for o in "--security-opt no-new-privileges" "-v $WORK/data:/data" "--memory 512m" "--network host"; do
+    val "run_opts=$o"
+    expect "run_opts=$o through the API" 0 ""
+    val "run_opts=$o" "$NOSOCK"
+    expect "run_opts=$o through the CLI fallback" 0 ""
+done
+# an option only the CLI passes on runs through the CLI where the API is
+ra pmm-server start "${BASE[@]}" "run_opts=--memory=256m"
+expect "start with --memory (the CLI, beside the API)" 0 ""
+mem=$(podman inspect -f '{{.HostConfig.Memory}}' "$CT" 2>/dev/null)
+[[ $mem == 268435456 ]] && pass "the container got --memory=256m" || fail "memory limit: ${mem:-none}"
+stop
+expect "stop" 0 ""
+ra pmm-server start "${BASE[@]}" "run_opts=--cap-add=SYS_PTRACE" allow_privileged=true
+expect "start with --cap-add and allow_privileged=true" 0 ""
+caps=$(podman inspect -f '{{.HostConfig.CapAdd}}' "$CT" 2>/dev/null)
+[[ $caps == *SYS_PTRACE* ]] && pass "the container got SYS_PTRACE" || fail "capabilities added: ${caps:-none}"
+stop
+expect "stop" 0 ""
