@@ -553,19 +553,97 @@ add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
     return 0;
 }
 
+/* A file or directory another user could write (or own), as a reason. */
+static bool
+others_can_write(const struct stat *st, bool dir, const char *path,
+                 struct ra_result *res)
+{
+    const char *what = dir ? "env_file's directory" : "env_file";
+
+    if (st->st_uid != 0 && st->st_uid != geteuid()) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "chown root %.50s: %s belongs to uid %u, who could "
+                      "change PMM's environment",
+                      path, what, (unsigned) st->st_uid);
+        return true;
+    }
+    if ((st->st_mode & (S_IWGRP | S_IWOTH))
+        && !(dir && (st->st_mode & S_ISVTX))) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "chmod go-w %.50s: other users can write %s, which "
+                      "goes into a root container",
+                      path, what);
+        return true;
+    }
+    return false;
+}
+
+/*
+ * env_file holds PMM's secrets and goes into a container run as root: what
+ * another user could write is refused (ERR_INSTALLED: this node's file is
+ * wrong, another node's may be right), what another user could read is
+ * warned about. The file is opened through its directory's descriptor,
+ * without following a symlink, and checked with fstat: what is checked is
+ * what is read. Returns the descriptor, or -1 with @res set.
+ */
+static int
+open_env_file(const struct server_conf *c, struct ra_result *res)
+{
+    char dir[4096];
+    const char *slash = strrchr(c->env_file, '/');
+    struct stat st;
+    int dfd, fd = -1;
+
+    snprintf(dir, sizeof dir, "%.*s",
+             slash == c->env_file ? 1 : (int) (slash - c->env_file),
+             c->env_file);
+    dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0 && fstat(dfd, &st) == 0
+        && others_can_write(&st, true, dir, res))
+        goto done;
+    if (dfd >= 0)
+        fd = openat(dfd, slash + 1,
+                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ELOOP) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "name the file itself in env_file: %.60s is a symlink",
+                      c->env_file);
+        goto done;
+    }
+    if (fd < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "env_file %s cannot be read on this node: %s",
+                      c->env_file, strerror(errno));
+        goto done;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "env_file %.60s is not a regular file", c->env_file);
+    } else if (!others_can_write(&st, false, c->env_file, res)) {
+        if (st.st_mode & (S_IRGRP | S_IROTH))
+            ra_warn("other users can read env_file %s (PMM's secrets): "
+                    "chmod 600 it",
+                    c->env_file);
+        close(dfd);
+        return fd;
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    if (dfd >= 0)
+        close(dfd);
+    return -1;
+}
+
 /* KEY=VALUE lines, '#' comments: into env_buf, pointers in the spec. */
 static int
 read_env_file(struct server_conf *c, struct ra_result *res)
 {
     ssize_t n;
-    int fd = open(c->env_file, O_RDONLY | O_CLOEXEC);
+    int fd = open_env_file(c, res);
 
-    if (fd < 0) {
-        ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "env_file %s cannot be read on this node: %s",
-                      c->env_file, strerror(errno));
+    if (fd < 0)
         return -1;
-    }
     n = read(fd, c->env_buf, sizeof c->env_buf - 1);
     close(fd);
     if (n < 0 || n == (ssize_t) sizeof c->env_buf - 1) {
@@ -604,11 +682,14 @@ server_conf_run(struct server_conf *c, enum rt_transport transport,
         return -1;
     if (c->spec.network && !strcmp(c->spec.network, "host"))
         c->spec.n_ports = 0; /* nothing to publish on the host's network */
-    if (*c->env_file && transport == RT_CLI && access(c->env_file, R_OK) < 0) {
-        ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "env_file %s cannot be read on this node: %s",
-                      c->env_file, strerror(errno));
-        return -1;
+    /* the CLI reads the file itself: the same checks first (nobody but
+     * root or us can change it between them and the CLI's read) */
+    if (*c->env_file && transport == RT_CLI) {
+        int fd = open_env_file(c, res);
+
+        if (fd < 0)
+            return -1;
+        close(fd);
     }
     if (*c->env_file && transport != RT_CLI && read_env_file(c, res) < 0)
         return -1;

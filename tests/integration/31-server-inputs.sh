@@ -78,3 +78,46 @@ caps=$(podman inspect -f '{{.HostConfig.CapAdd}}' "$CT" 2>/dev/null)
 [[ $caps == *SYS_PTRACE* ]] && pass "the container got SYS_PTRACE" || fail "capabilities added: ${caps:-none}"
 stop
 expect "stop" 0 ""
+
+# ---- env_file: nobody else may write it; a warning if others may read it ---
+env=$WORK/pmm.env
+for t in api cli; do
+    extra=()
+    [[ $t == cli ]] && extra=("$NOSOCK")
+    chmod 666 "$env"
+    val "${extra[@]}"
+    expect "env_file world-writable ($t)" 5 "chmod go-w $env"
+    chmod 620 "$env"
+    val "${extra[@]}"
+    expect "env_file group-writable ($t)" 5 "chmod go-w $env"
+    chmod 600 "$env"
+    chown nobody "$env"
+    val "${extra[@]}"
+    expect "env_file owned by another user ($t)" 5 "belongs to uid"
+    chown root "$env"
+    mkdir -p "$WORK/open"
+    cp -p "$env" "$WORK/open/pmm.env"
+    chmod 777 "$WORK/open"
+    val env_file="$WORK/open/pmm.env" "${extra[@]}"
+    expect "env_file in a directory anyone can write ($t)" 5 "other users can write env_file's directory"
+    chmod 1777 "$WORK/open"
+    val env_file="$WORK/open/pmm.env" "${extra[@]}"
+    expect "env_file in a sticky directory ($t)" 0 ""
+    ln -sf "$env" "$WORK/link.env"
+    val env_file="$WORK/link.env" "${extra[@]}"
+    expect "env_file a symlink ($t)" 5 "is a symlink"
+    chmod 644 "$env"
+    val "${extra[@]}"
+    expect "env_file world-readable ($t)" 0 ""
+    grep -q "other users can read env_file" <<<"$ERR" && pass "a warning says others can read it ($t)" ||
+        fail "no warning for a world-readable env_file ($t)"
+    chmod 600 "$env"
+    val "${extra[@]}"
+    expect "env_file 0600 ($t)" 0 ""
+    grep -q "other users can read" <<<"$ERR" && fail "a warning for a 0600 env_file ($t)" ||
+        pass "no warning for a 0600 env_file ($t)"
+done
+chmod 666 "$env"
+ra pmm-server start "${BASE[@]}"
+expect "start with a world-writable env_file" 5 "chmod go-w"
+chmod 600 "$env"
