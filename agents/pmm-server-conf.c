@@ -22,11 +22,49 @@
 
 /* ---- checks (run by ra_main before start and validate-all) ---------- */
 
+/* The repository path after the registry: lowercase components of
+ * letters and digits joined by '.', '_' or '-' (the registries' grammar). */
+static bool
+repo_path_ok(const char *v, size_t n)
+{
+    const char *first_slash = memchr(v, '/', n);
+    size_t start = 0;
+
+    /* a first component with '.' or ':' (or localhost) is the registry */
+    if (first_slash) {
+        size_t d = (size_t) (first_slash - v);
+
+        if (memchr(v, '.', d) || memchr(v, ':', d)
+            || (d == 9 && !strncmp(v, "localhost", 9)))
+            start = d + 1;
+    }
+    for (size_t i = start; i < n; i++) {
+        char ch = v[i];
+        bool edge
+            = i == start || v[i - 1] == '/' || i + 1 == n || v[i + 1] == '/';
+
+        if (islower((unsigned char) ch) || isdigit((unsigned char) ch))
+            continue;
+        if (ch == '/' && !edge)
+            continue;
+        if (strchr("._-", ch) && !edge)
+            continue;
+        return false;
+    }
+    return n > start;
+}
+
 static int
 check_image(const char *v, char *why, size_t len)
 {
-    char tag[128];
+    const char *at = strchr(v, '@'), *slash, *colon;
+    size_t n = at ? (size_t) (at - v) : strlen(v), tag_n;
 
+    if (strlen(v) >= RT_REF_MAX) {
+        snprintf(why, len, "an image reference has at most %d characters",
+                 RT_REF_MAX - 1);
+        return -EINVAL;
+    }
     for (const char *s = v; *s; s++)
         if (!isalnum((unsigned char) *s) && !strchr("._-/:@", *s)) {
             snprintf(why, len,
@@ -35,10 +73,33 @@ check_image(const char *v, char *why, size_t len)
                      *s);
             return -EINVAL;
         }
-    if (!isalnum((unsigned char) v[0]) || !*ra_image_tag(v, tag, sizeof tag)) {
+    slash = memrchr(v, '/', n);
+    colon = memchr(slash ? slash : v, ':',
+                   n - (size_t) ((slash ? slash : v) - v));
+    if (!isalnum((unsigned char) v[0]) || !colon || colon + 1 == v + n) {
         snprintf(why, len,
                  "give a full image reference with its tag, "
                  "e.g. docker.io/percona/pmm-server:2.42.0");
+        return -EINVAL;
+    }
+    tag_n = (size_t) (v + n - colon - 1);
+    if (tag_n > 128 || colon[1] == '.' || colon[1] == '-'
+        || memchr(colon + 1, ':', tag_n) || memchr(colon + 1, '/', tag_n)) {
+        snprintf(why, len,
+                 "a tag is up to 128 of A-Z a-z 0-9 _ . -, not "
+                 "starting with . or -");
+        return -EINVAL;
+    }
+    if (!repo_path_ok(v, (size_t) (colon - v))) {
+        snprintf(why, len,
+                 "a repository name is lowercase letters and digits joined "
+                 "by '/', '.', '_' or '-'");
+        return -EINVAL;
+    }
+    if (at
+        && (strncmp(at + 1, "sha256:", 7) != 0 || strlen(at + 8) != 64
+            || strspn(at + 8, "0123456789abcdef") != 64)) {
+        snprintf(why, len, "a digest is @sha256: and 64 hex digits");
         return -EINVAL;
     }
     return 0;

@@ -121,3 +121,18 @@ chmod 666 "$env"
 ra pmm-server start "${BASE[@]}"
 expect "start with a world-writable env_file" 5 "chmod go-w"
 chmod 600 "$env"
+
+# ---- the image reference: its length and grammar --------------------------
+long=docker.io/percona/$(printf 'p%.0s' {1..300}):2.42.0
+val image="$long"
+expect "an image reference of ${#long} characters" 6 "at most 255 characters"
+ra pmm-server start "${BASE[@]}" image="$long"
+expect "start with an overlong image reference" 6 "at most 255 characters"
+val image="docker.io/percona/pmm-server:$(printf '2%.0s' {1..129})"
+expect "a tag of 129 characters" 6 "a tag is up to 128"
+val image=docker.io/Percona/pmm-server:2.42.0
+expect "an uppercase repository" 6 "lowercase"
+val image=docker.io/percona/pmm-server:2.42.0@sha256:abc
+expect "a short digest" 6 "64 hex digits"
+val image=localhost:5000/percona/pmm-server:2.42.0 OCF_CHECK_LEVEL=0
+expect "a registry with a port" 0 ""
