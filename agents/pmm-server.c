@@ -427,46 +427,83 @@ grace_seconds(const struct ra_ctx *ctx, const struct server_conf *c)
     return fit;
 }
 
+/* How long the runtime gets to confirm what the kernel already saw (the
+ * container's init exited): a frozen API must not turn a clean stop into a
+ * fence. */
+#define RUNTIME_CONFIRM_MS 5000
+
+/* What ensure_stopped() learnt from the runtime. */
+struct confirm {
+    bool answered; /**< the runtime answered at least once */
+    bool other;    /**< it reported another process under the name */
+    int last;      /**< the last call's failure, 0 if it answered */
+};
+
 /*
- * Until the runtime no longer runs the container, or the deadline. @exited
- * is the init the kernel saw exit after our SIGTERM (0: none): the runtime
- * learns of it from conmon a few milliseconds later, so it gets a second to.
+ * Until the runtime no longer runs the container, or @d. @exited is the
+ * init the kernel saw exit after our SIGTERM (0: none): the runtime learns
+ * of it from conmon a few milliseconds later, so it gets a second to.
  * Another process under that name (restarted outside the cluster) gets the
  * runtime's own graceful stop first (@asked: already done); whatever still
- * runs after that, a forced remove. A stopped container goes by itself (it
- * was created to be removed on exit), or at the next start: waiting for
- * the removal would only hold up the failover.
+ * runs after that, a forced remove. A call that gets no answer is retried,
+ * not followed by another. A stopped container goes by itself (it was
+ * created to be removed on exit), or at the next start: waiting for the
+ * removal would only hold up the failover.
  */
 static int
-ensure_stopped(const struct ra_ctx *ctx, const struct server_conf *c,
-               const struct rt_ops *ops, struct rt *rt, pid_t exited,
-               bool asked, int grace)
+ensure_stopped(const struct server_conf *c, const struct rt_ops *ops,
+               struct rt *rt, pid_t exited, bool asked, int grace,
+               ra_deadline_t d, struct confirm *cf)
 {
     ra_deadline_t patience = ra_deadline_in_ms(1000);
     struct rt_container ct;
     int delay = 5, r;
 
     for (;;) {
-        r = ops->container_inspect(rt, c->name, &ct, ctx->deadline);
+        r = ops->container_inspect(rt, c->name, &ct, d);
+        cf->last = r;
+        if (r == 0)
+            cf->answered = true;
         if (r == 0 && (!ct.exists || !ct.running))
             return 0;
-        if (r == 0 && exited && ct.pid == exited
-            && !ra_deadline_passed(patience)) {
-            /* the runtime has not heard yet */
-        } else if (r == 0 && !asked) {
+        if (r == 0 && ct.pid != exited)
+            cf->other = true;
+        if (r < 0
+            || (exited && ct.pid == exited && !ra_deadline_passed(patience))) {
+            /* no answer, or the runtime has not heard yet */
+        } else if (!asked) {
             ra_warn("container %s runs another process (pid %d): stopping "
                     "it through the runtime",
                     c->name, (int) ct.pid);
             asked = true;
-            (void) ops->container_stop(rt, c->name, grace, ctx->deadline);
+            (void) ops->container_stop(rt, c->name, grace, d);
             continue;
         } else /* a forced remove kills what still runs */
-            (void) ops->container_remove(rt, c->name, ctx->deadline);
-        if (ra_deadline_passed(ctx->deadline))
-            return -ETIMEDOUT;
-        ra_sleep_ms(delay, ctx->deadline);
+            (void) ops->container_remove(rt, c->name, d);
+        if (ra_deadline_passed(d))
+            return r < 0 ? r : -ETIMEDOUT;
+        ra_sleep_ms(delay, d);
         delay = delay * 2 > 200 ? 200 : delay * 2;
     }
+}
+
+/* ensure_stopped() failed: the reason, naming the runtime when it is the
+ * one that did not answer. */
+static void
+stop_failed(struct ra_result *res, const struct server_conf *c,
+            const struct rt *rt, int r, uint64_t t0)
+{
+    const char *k = c->kind == RT_DOCKER ? "docker" : "podman";
+    int secs
+        = (int) ((ra_now_ns() - t0 + RA_NSEC_PER_SEC / 2) / RA_NSEC_PER_SEC);
+
+    if (r == -ETIMEDOUT)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "restart the %s API (%s.socket): it did not answer "
+                      "within %d s, so %.30s cannot be proven stopped",
+                      k, k, secs, c->name);
+    else
+        runtime_failed(res, c, rt, r, "cannot prove the container stopped");
 }
 
 /*
@@ -546,7 +583,9 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
     struct ra_state st;
     char path[4096];
     const struct rt_ops *ops;
+    struct confirm cf = { 0 };
     bool have_state;
+    uint64_t t0;
     pid_t exited;
     int grace, r;
 
@@ -568,12 +607,25 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
         }
         return;
     }
+    t0 = ra_now_ns();
     if (!exited) {
         r = ops->container_stop(&rt, c.name, grace, ctx->deadline);
         if (r < 0)
             ra_warn("stop of %s failed: %s; killing it", c.name, rt.err);
     }
-    r = ensure_stopped(ctx, &c, ops, &rt, exited, !exited, grace);
+    /* the kernel saw what we started exit: the runtime only confirms */
+    r = ensure_stopped(&c, ops, &rt, exited, !exited, grace,
+                       exited ? ra_deadline_min(
+                           ctx->deadline, ra_deadline_in_ms(RUNTIME_CONFIRM_MS))
+                              : ctx->deadline,
+                       &cf);
+    if (r < 0 && exited && !cf.other) {
+        ra_warn("the %s did not confirm within %d s that %s stopped (%s); "
+                "the kernel saw its init (pid %d) exit: stopped",
+                rt_transport_name(&rt), RUNTIME_CONFIRM_MS / 1000, c.name,
+                cf.answered ? "it still listed it" : "no answer", (int) exited);
+        r = 0;
+    }
     if (r == 0 && have_state)
         r = ensure_process_gone(ctx, &st);
     if (r == -EBUSY)
@@ -582,7 +634,7 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
                       "in the kernel?)",
                       c.name);
     else if (r < 0)
-        runtime_failed(res, &c, &rt, r, "cannot prove the container stopped");
+        stop_failed(res, &c, &rt, r, t0);
     else {
         ra_state_remove(path);
         ra_result_ok(res);
