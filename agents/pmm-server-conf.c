@@ -322,8 +322,8 @@ server_volume_check(struct server_conf *c, struct ra_result *res)
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
                       "fix volume %.40s on this node: it names %.40s, %s",
                       c->volume, c->volume_real,
-                      strcmp(c->volume_real, "/") ? "a system directory"
-                                                  : "the root directory");
+                      strcmp(c->volume_real, "/") != 0 ? "a system directory"
+                                                       : "the root directory");
         return -1;
     }
     /* what was checked is what the runtime binds (no symlink swapped in

@@ -271,7 +271,7 @@ volume_full(const struct server_conf *c)
 
     if (!*c->volume || statvfs(c->volume, &v) < 0)
         return false;
-    return (unsigned long long) v.f_bavail * v.f_frsize < 1024 * 1024
+    return (unsigned long long) v.f_bavail * v.f_frsize < 1024ULL * 1024
            || (v.f_files > 0 && v.f_favail == 0);
 }
 

@@ -95,8 +95,8 @@ ra_path_resolve(const char *in, char *out, size_t len)
         if (!strcmp(rest, "/"))
             rest[0] = '\0';
     }
-    if (snprintf(out, len, "%s%s", strcmp(real, "/") || !rest[0] ? real : "",
-                 rest)
+    if (snprintf(out, len, "%s%s",
+                 strcmp(real, "/") != 0 || !rest[0] ? real : "", rest)
         >= (int) len)
         return -ENAMETOOLONG;
     return 0;
