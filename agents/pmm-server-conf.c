@@ -11,19 +11,60 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "path.h"
 #include "pmm-server.h"
 #include "ra-spawn.h"
 #include "version.h"
 
 /* ---- checks (run by ra_main before start and validate-all) ---------- */
 
+/* The repository path after the registry: lowercase components of
+ * letters and digits joined by '.', '_' or '-' (the registries' grammar). */
+static bool
+repo_path_ok(const char *v, size_t n)
+{
+    const char *first_slash = memchr(v, '/', n);
+    size_t start = 0;
+
+    /* a first component with '.' or ':' (or localhost) is the registry */
+    if (first_slash) {
+        size_t d = (size_t) (first_slash - v);
+
+        if (memchr(v, '.', d) || memchr(v, ':', d)
+            || (d == 9 && !strncmp(v, "localhost", 9)))
+            start = d + 1;
+    }
+    for (size_t i = start; i < n; i++) {
+        char ch = v[i];
+        bool edge
+            = i == start || v[i - 1] == '/' || i + 1 == n || v[i + 1] == '/';
+
+        if (islower((unsigned char) ch) || isdigit((unsigned char) ch))
+            continue;
+        if (ch == '/' && !edge)
+            continue;
+        if (strchr("._-", ch) && !edge)
+            continue;
+        return false;
+    }
+    return n > start;
+}
+
 static int
 check_image(const char *v, char *why, size_t len)
 {
-    char tag[128];
+    const char *at = strchr(v, '@'), *slash, *colon;
+    size_t n = at ? (size_t) (at - v) : strlen(v), tag_n;
 
+    if (strlen(v) >= RT_REF_MAX) {
+        snprintf(why, len, "an image reference has at most %d characters",
+                 RT_REF_MAX - 1);
+        return -EINVAL;
+    }
     for (const char *s = v; *s; s++)
         if (!isalnum((unsigned char) *s) && !strchr("._-/:@", *s)) {
             snprintf(why, len,
@@ -32,10 +73,33 @@ check_image(const char *v, char *why, size_t len)
                      *s);
             return -EINVAL;
         }
-    if (!isalnum((unsigned char) v[0]) || !*ra_image_tag(v, tag, sizeof tag)) {
+    slash = memrchr(v, '/', n);
+    colon = memchr(slash ? slash : v, ':',
+                   n - (size_t) ((slash ? slash : v) - v));
+    if (!isalnum((unsigned char) v[0]) || !colon || colon + 1 == v + n) {
         snprintf(why, len,
                  "give a full image reference with its tag, "
                  "e.g. docker.io/percona/pmm-server:2.42.0");
+        return -EINVAL;
+    }
+    tag_n = (size_t) (v + n - colon - 1);
+    if (tag_n > 128 || colon[1] == '.' || colon[1] == '-'
+        || memchr(colon + 1, ':', tag_n) || memchr(colon + 1, '/', tag_n)) {
+        snprintf(why, len,
+                 "a tag is up to 128 of A-Z a-z 0-9 _ . -, not "
+                 "starting with . or -");
+        return -EINVAL;
+    }
+    if (!repo_path_ok(v, (size_t) (colon - v))) {
+        snprintf(why, len,
+                 "a repository name is lowercase letters and digits joined "
+                 "by '/', '.', '_' or '-'");
+        return -EINVAL;
+    }
+    if (at
+        && (strncmp(at + 1, "sha256:", 7) != 0 || strlen(at + 8) != 64
+            || strspn(at + 8, "0123456789abcdef") != 64)) {
+        snprintf(why, len, "a digest is @sha256: and 64 hex digits");
         return -EINVAL;
     }
     return 0;
@@ -58,10 +122,14 @@ check_name(const char *v, char *why, size_t len)
     return 0;
 }
 
+/* By its spelling, the same on every node: what it resolves to is
+ * server_volume_check()'s (and the runtime's) business. */
 static int
 check_abs_path(const char *v, char *why, size_t len)
 {
-    if (v[0] != '/' || strstr(v, "/../") || strpbrk(v, ",\n")) {
+    char norm[4096];
+
+    if (strpbrk(v, ",\n") || ra_path_normalize(v, norm, sizeof norm) < 0) {
         snprintf(why, len, "must be an absolute path without ',' or '..'");
         return -EINVAL;
     }
@@ -71,10 +139,19 @@ check_abs_path(const char *v, char *why, size_t len)
 static int
 check_volume(const char *v, char *why, size_t len)
 {
+    char norm[4096];
+
     if (check_abs_path(v, why, len) < 0)
         return -EINVAL;
-    if (!strcmp(v, "/")) {
+    (void) ra_path_normalize(v, norm, sizeof norm);
+    if (!strcmp(norm, "/")) {
         snprintf(why, len, "the root directory cannot be PMM's /srv");
+        return -EINVAL;
+    }
+    if (ra_path_is_system(norm)) {
+        snprintf(why, len,
+                 "give PMM a directory of its own: %.40s is the system's",
+                 norm);
         return -EINVAL;
     }
     return 0;
@@ -220,9 +297,40 @@ server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c)
     c->stop_timeout_s = ra_param_int(&ctx->params, "stop_timeout", 0);
     c->allow_pull = ra_param_bool(&ctx->params, "allow_pull");
     c->allow_downgrade = ra_param_bool(&ctx->params, "allow_downgrade");
+    c->allow_privileged = ra_param_bool(&ctx->params, "allow_privileged");
     c->spec.name = c->name;
     c->spec.image = c->image;
     c->spec.volume = *c->volume ? c->volume : NULL;
+}
+
+int
+server_volume_check(struct server_conf *c, struct ra_result *res)
+{
+    int r;
+
+    if (!*c->volume)
+        return 0;
+    r = ra_path_resolve(c->volume, c->volume_real, sizeof c->volume_real);
+    if (r < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "fix volume %.60s on this node: it cannot be resolved "
+                      "(%s)",
+                      c->volume, strerror(-r));
+        return -1;
+    }
+    if (ra_path_is_system(c->volume_real)) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "fix volume %.40s on this node: it names %.40s, %s",
+                      c->volume, c->volume_real,
+                      strcmp(c->volume_real, "/") != 0 ? "a system directory"
+                                                       : "the root directory");
+        return -1;
+    }
+    /* what was checked is what the runtime binds (no symlink swapped in
+     * between) and what the agent reads and writes */
+    c->volume = c->volume_real;
+    c->spec.volume = c->volume_real;
+    return 0;
 }
 
 static int
@@ -305,6 +413,165 @@ take_option(struct rt_run_spec *s, char **w)
     return used;
 }
 
+/* ---- run_opts: one verdict on every node -------------------------------- */
+
+/*
+ * How many words option @opt takes at @w (0: @w is not @opt), its value in
+ * *@val (NULL for a bare flag). "--opt=v", "--opt v" (@has_value), and for
+ * a short option "-vV" and "-v=V" as the runtimes' flag parser takes them.
+ */
+static int
+opt_words(char **w, const char *opt, bool has_value, const char **val)
+{
+    size_t n = strlen(opt);
+
+    *val = NULL;
+    if (strncmp(w[0], opt, n) != 0)
+        return 0;
+    if (!w[0][n]) {
+        if (has_value && w[1]) {
+            *val = w[1];
+            return 2;
+        }
+        return 1;
+    }
+    if (w[0][n] == '=') {
+        *val = w[0] + n + 1;
+        return 1;
+    }
+    if (n == 2 && has_value) { /* -v/srv:/x */
+        *val = w[0] + n;
+        return 1;
+    }
+    return 0;
+}
+
+/* True when a bind's host side @src is the root, a system directory or
+ * a tree of the host's control files; or cannot be told ("..").  */
+static bool
+bind_breaks_out(const char *src, size_t n)
+{
+    char buf[4096], norm[4096];
+
+    if (n == 0 || src[0] != '/')
+        return false; /* a named volume */
+    if (n >= sizeof buf)
+        return true;
+    memcpy(buf, src, n);
+    buf[n] = '\0';
+    return ra_path_normalize(buf, norm, sizeof norm) < 0
+           || ra_path_is_system(norm);
+}
+
+/* --mount type=bind,source=/,target=/host: its source. */
+static bool
+mount_breaks_out(const char *v)
+{
+    static const char *const keys[] = { "source=", "src=", NULL };
+
+    for (const char *f = v; f && *f;
+         f = strchr(f, ',') ? strchr(f, ',') + 1 : NULL)
+        for (size_t k = 0; keys[k]; k++)
+            if (!strncmp(f, keys[k], strlen(keys[k]))) {
+                const char *src = f + strlen(keys[k]);
+
+                return bind_breaks_out(src, strcspn(src, ","));
+            }
+    return false;
+}
+
+/*
+ * The words an option takes at @w; *@breaks set when it breaks the
+ * container's isolation: the host's devices, capabilities, namespaces,
+ * security profiles, or a bind of / or the system's directories.
+ */
+static int
+classify(char **w, bool *breaks)
+{
+    static const char *const always[] = {
+        "--cap-add",      "--device", "--device-cgroup-rule",
+        "--volumes-from", "--rootfs", NULL,
+    };
+    static const char *const ns[] = {
+        "--pid", "--ipc", "--userns", "--uts", "--cgroupns", NULL,
+    };
+    const char *v;
+    int used;
+
+    *breaks = false;
+    if ((used = opt_words(w, "--privileged", false, &v)) > 0) {
+        *breaks = !v || strcmp(v, "false") != 0;
+        return used;
+    }
+    for (size_t i = 0; always[i]; i++)
+        if ((used = opt_words(w, always[i], true, &v)) > 0) {
+            *breaks = true;
+            return used;
+        }
+    for (size_t i = 0; ns[i]; i++)
+        if ((used = opt_words(w, ns[i], true, &v)) > 0) {
+            *breaks = v && !strcmp(v, "host");
+            return used;
+        }
+    if ((used = opt_words(w, "--security-opt", true, &v)) > 0) {
+        *breaks = !v || strncmp(v, "no-new-privileges", 17) != 0;
+        return used;
+    }
+    if ((used = opt_words(w, "-v", true, &v)) > 0
+        || (used = opt_words(w, "--volume", true, &v)) > 0) {
+        *breaks = v && bind_breaks_out(v, strcspn(v, ":"));
+        return used;
+    }
+    if ((used = opt_words(w, "--mount", true, &v)) > 0) {
+        *breaks = v && mount_breaks_out(v);
+        return used;
+    }
+    return 1;
+}
+
+int
+server_conf_check(struct server_conf *c, struct ra_result *res)
+{
+    struct rt_run_spec scratch = { 0 };
+    char **w = NULL;
+    int n = ra_split_words(c->run_opts, &w), r = 0;
+
+    if (n < 0) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "run_opts: unbalanced quotes");
+        return -1;
+    }
+    for (int i = 0; i < n && r == 0;) {
+        int used = take_option(&scratch, &w[i]);
+        bool breaks;
+
+        if (used < 0) {
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                          "run_opts: bad value for %.40s", w[i]);
+            r = -1;
+            break;
+        }
+        if (used > 0) {
+            i += used;
+            continue;
+        }
+        /* only the CLI passes it on: the CLI on every node, never a
+         * refusal where the API socket happens to exist */
+        c->needs_cli = true;
+        used = classify(&w[i], &breaks);
+        if (breaks && !c->allow_privileged) {
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                          "set allow_privileged=true, or drop %.40s%s%.30s "
+                          "from run_opts: it breaks the container's isolation",
+                          w[i], used > 1 ? " " : "", used > 1 ? w[i + 1] : "");
+            r = -1;
+        }
+        i += used;
+    }
+    ra_argv_free(w);
+    return r;
+}
+
 static int
 add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
 {
@@ -324,11 +591,11 @@ add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
                           "run_opts: bad value for %s", c->run_words[i]);
             return -1;
         }
+        /* server_conf_check() chose the CLI for what the API cannot say */
         if (used == 0 && (t != RT_CLI || keep >= cap)) {
             ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                          "run_opts: %s is not supported through the "
-                          "runtime's API (supported: --network, "
-                          "--env, --hostname, --ulimit, --label)",
+                          "run_opts: too many options, or %.40s through the "
+                          "runtime's API",
                           c->run_words[i]);
             return -1;
         }
@@ -347,19 +614,97 @@ add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
     return 0;
 }
 
+/* A file or directory another user could write (or own), as a reason. */
+static bool
+others_can_write(const struct stat *st, bool dir, const char *path,
+                 struct ra_result *res)
+{
+    const char *what = dir ? "env_file's directory" : "env_file";
+
+    if (st->st_uid != 0 && st->st_uid != geteuid()) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "chown root %.50s: %s belongs to uid %u, who could "
+                      "change PMM's environment",
+                      path, what, (unsigned) st->st_uid);
+        return true;
+    }
+    if ((st->st_mode & (S_IWGRP | S_IWOTH))
+        && !(dir && (st->st_mode & S_ISVTX))) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "chmod go-w %.50s: other users can write %s, which "
+                      "goes into a root container",
+                      path, what);
+        return true;
+    }
+    return false;
+}
+
+/*
+ * env_file holds PMM's secrets and goes into a container run as root: what
+ * another user could write is refused (ERR_INSTALLED: this node's file is
+ * wrong, another node's may be right), what another user could read is
+ * warned about. The file is opened through its directory's descriptor,
+ * without following a symlink, and checked with fstat: what is checked is
+ * what is read. Returns the descriptor, or -1 with @res set.
+ */
+static int
+open_env_file(const struct server_conf *c, struct ra_result *res)
+{
+    char dir[4096];
+    const char *slash = strrchr(c->env_file, '/');
+    struct stat st;
+    int dfd, fd = -1;
+
+    snprintf(dir, sizeof dir, "%.*s",
+             slash == c->env_file ? 1 : (int) (slash - c->env_file),
+             c->env_file);
+    dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0 && fstat(dfd, &st) == 0
+        && others_can_write(&st, true, dir, res))
+        goto done;
+    if (dfd >= 0)
+        fd = openat(dfd, slash + 1,
+                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ELOOP) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "name the file itself in env_file: %.60s is a symlink",
+                      c->env_file);
+        goto done;
+    }
+    if (fd < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "env_file %s cannot be read on this node: %s",
+                      c->env_file, strerror(errno));
+        goto done;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "env_file %.60s is not a regular file", c->env_file);
+    } else if (!others_can_write(&st, false, c->env_file, res)) {
+        if (st.st_mode & (S_IRGRP | S_IROTH))
+            ra_warn("other users can read env_file %s (PMM's secrets): "
+                    "chmod 600 it",
+                    c->env_file);
+        close(dfd);
+        return fd;
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    if (dfd >= 0)
+        close(dfd);
+    return -1;
+}
+
 /* KEY=VALUE lines, '#' comments: into env_buf, pointers in the spec. */
 static int
 read_env_file(struct server_conf *c, struct ra_result *res)
 {
     ssize_t n;
-    int fd = open(c->env_file, O_RDONLY | O_CLOEXEC);
+    int fd = open_env_file(c, res);
 
-    if (fd < 0) {
-        ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "env_file %s cannot be read on this node: %s",
-                      c->env_file, strerror(errno));
+    if (fd < 0)
         return -1;
-    }
     n = read(fd, c->env_buf, sizeof c->env_buf - 1);
     close(fd);
     if (n < 0 || n == (ssize_t) sizeof c->env_buf - 1) {
@@ -398,11 +743,14 @@ server_conf_run(struct server_conf *c, enum rt_transport transport,
         return -1;
     if (c->spec.network && !strcmp(c->spec.network, "host"))
         c->spec.n_ports = 0; /* nothing to publish on the host's network */
-    if (*c->env_file && transport == RT_CLI && access(c->env_file, R_OK) < 0) {
-        ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "env_file %s cannot be read on this node: %s",
-                      c->env_file, strerror(errno));
-        return -1;
+    /* the CLI reads the file itself: the same checks first (nobody but
+     * root or us can change it between them and the CLI's read) */
+    if (*c->env_file && transport == RT_CLI) {
+        int fd = open_env_file(c, res);
+
+        if (fd < 0)
+            return -1;
+        close(fd);
     }
     if (*c->env_file && transport != RT_CLI && read_env_file(c, res) < 0)
         return -1;

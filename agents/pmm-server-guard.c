@@ -165,22 +165,33 @@ server_marker_check(const struct server_conf *c, const struct rt_image *img,
     return -1;
 }
 
-void
+int
 server_marker_write(const struct ra_ctx *ctx, const struct server_conf *c,
-                    const struct rt_image *img)
+                    const struct rt_image *img, struct ra_result *res)
 {
     struct ra_state m = { 0 };
     char path[4096];
+    int r;
 
     if (!*c->volume)
-        return;
+        return 0;
     snprintf(path, sizeof path, "%s/" MARKER, c->volume);
     ra_state_set(&m, "image", c->image);
     ra_state_set(&m, "image_id", img->id);
     ra_state_set(&m, "version", img->version);
     ra_state_set(&m, "node", ctx->node);
-    if (ra_state_save(path, &m) < 0)
-        ra_warn("cannot record the image in %s", path);
+    r = ra_state_save(path, &m);
+    /* without the record the guard cannot protect the data: a start that
+     * cannot write it fails, saying what to do */
+    if (r == -ENOSPC || r == -EDQUOT)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "free space on %.50s: " MARKER " cannot be written (%s)",
+                      c->volume, strerror(-r));
+    else if (r < 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "make %.50s writable: " MARKER " cannot be written (%s)",
+                      c->volume, strerror(-r));
+    return r < 0 ? -1 : 0;
 }
 
 /* One line of attrd_updater -Q -A: name="N" host="H" value="V". */

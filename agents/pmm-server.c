@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -33,10 +34,13 @@ extern const char pmm_server_meta_xml[];
 
 /* ---- helpers -------------------------------------------------------- */
 
+/* The runtime's API, else its CLI; the CLI when run_opts needs it. */
 static const struct rt_ops *
 open_runtime(const struct server_conf *c, struct rt *rt, struct ra_result *res)
 {
-    const struct rt_ops *ops = rt_open(rt, c->kind, c->socket, false);
+    const struct rt_ops *ops = c->needs_cli
+                                   ? rt_open_cli(rt, c->kind, c->socket)
+                                   : rt_open(rt, c->kind, c->socket, false);
 
     if (!ops)
         ra_result_set(res, RA_OCF_ERR_INSTALLED, "%s", rt->err);
@@ -241,11 +245,14 @@ check_downgrade(const struct server_conf *c, const struct rt_image *img,
     return -1;
 }
 
+/* server_volume_check(), and the directory must be there. */
 static int
-check_volume_dir(const struct server_conf *c, struct ra_result *res)
+check_volume_dir(struct server_conf *c, struct ra_result *res)
 {
     struct stat st;
 
+    if (server_volume_check(c, res) < 0)
+        return -1;
     if (!*c->volume || (stat(c->volume, &st) == 0 && S_ISDIR(st.st_mode)))
         return 0;
     ra_result_set(res, RA_OCF_ERR_INSTALLED,
@@ -253,6 +260,19 @@ check_volume_dir(const struct server_conf *c, struct ra_result *res)
                   "data there or fix the parameter",
                   c->volume);
     return -1;
+}
+
+/* True when the filesystem under the volume has (almost) no room left: what
+ * PMM needs before it can answer ready. */
+static bool
+volume_full(const struct server_conf *c)
+{
+    struct statvfs v;
+
+    if (!*c->volume || statvfs(c->volume, &v) < 0)
+        return false;
+    return (unsigned long long) v.f_bavail * v.f_frsize < 1024ULL * 1024
+           || (v.f_files > 0 && v.f_favail == 0);
 }
 
 /* Polls readyz until 200, death, or the deadline: every 10 ms for the
@@ -291,10 +311,17 @@ wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
     }
     /* the fix first: Pacemaker keeps 128 characters of a reason */
     ra_warn("last readyz answer at %s: %s", url, why);
-    ra_result_set(res, RA_OCF_ERR_GENERIC,
-                  "raise the start timeout: PMM not ready within it (%.1fs); "
-                  "readyz said %.50s",
-                  (double) (ra_now_ns() - t0) / 1e9, why);
+    if (volume_full(c))
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "free space on %.60s: it is full, and PMM was not "
+                      "ready within %.1fs",
+                      c->volume, (double) (ra_now_ns() - t0) / 1e9);
+    else
+        ra_result_set(
+            res, RA_OCF_ERR_GENERIC,
+            "raise the start timeout: PMM not ready within it (%.1fs); "
+            "readyz said %.50s",
+            (double) (ra_now_ns() - t0) / 1e9, why);
 }
 
 /* Runs the container unless the right one already runs; fills @ct. */
@@ -336,10 +363,12 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     struct server_guard guard = { 0 };
     struct ra_state st;
     char url[512], path[4096];
-    const struct rt_ops *ops;
+    const struct rt_ops *ops = NULL;
     int r;
 
     server_conf_basic(ctx, &c);
+    if (server_conf_check(&c, res) < 0)
+        goto done;
     ops = open_runtime(&c, &rt, res);
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
         || check_volume_dir(&c, res) < 0)
@@ -348,8 +377,11 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     /* the cluster hears what this node has while the container starts */
     if (r == 0 || r == -ENOENT)
         server_guard_begin(ctx, r == 0 ? img.id : "", &guard);
+    /* the record goes first: whatever runs on the data from now on, even a
+     * start that fails, has touched it */
     if (r < 0 || server_marker_check(&c, &img, res) < 0
-        || check_downgrade(&c, &img, res) < 0)
+        || check_downgrade(&c, &img, res) < 0
+        || server_marker_write(ctx, &c, &img, res) < 0)
         goto done;
     if (run_container(ctx, &c, ops, &rt, &img, &ct, res) < 0)
         goto done;
@@ -370,8 +402,6 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     if (r < 0)
         goto done;
     wait_ready(ctx, &c, &st, url, res);
-    if (res->rc == RA_OCF_SUCCESS)
-        server_marker_write(ctx, &c, &img);
 done:
     server_guard_finish(ctx, &guard);
     close_runtime(ops, &rt);
@@ -397,46 +427,83 @@ grace_seconds(const struct ra_ctx *ctx, const struct server_conf *c)
     return fit;
 }
 
+/* How long the runtime gets to confirm what the kernel already saw (the
+ * container's init exited): a frozen API must not turn a clean stop into a
+ * fence. */
+#define RUNTIME_CONFIRM_MS 5000
+
+/* What ensure_stopped() learnt from the runtime. */
+struct confirm {
+    bool answered; /**< the runtime answered at least once */
+    bool other;    /**< it reported another process under the name */
+    int last;      /**< the last call's failure, 0 if it answered */
+};
+
 /*
- * Until the runtime no longer runs the container, or the deadline. @exited
- * is the init the kernel saw exit after our SIGTERM (0: none): the runtime
- * learns of it from conmon a few milliseconds later, so it gets a second to.
+ * Until the runtime no longer runs the container, or @d. @exited is the
+ * init the kernel saw exit after our SIGTERM (0: none): the runtime learns
+ * of it from conmon a few milliseconds later, so it gets a second to.
  * Another process under that name (restarted outside the cluster) gets the
  * runtime's own graceful stop first (@asked: already done); whatever still
- * runs after that, a forced remove. A stopped container goes by itself (it
- * was created to be removed on exit), or at the next start: waiting for
- * the removal would only hold up the failover.
+ * runs after that, a forced remove. A call that gets no answer is retried,
+ * not followed by another. A stopped container goes by itself (it was
+ * created to be removed on exit), or at the next start: waiting for the
+ * removal would only hold up the failover.
  */
 static int
-ensure_stopped(const struct ra_ctx *ctx, const struct server_conf *c,
-               const struct rt_ops *ops, struct rt *rt, pid_t exited,
-               bool asked, int grace)
+ensure_stopped(const struct server_conf *c, const struct rt_ops *ops,
+               struct rt *rt, pid_t exited, bool asked, int grace,
+               ra_deadline_t d, struct confirm *cf)
 {
     ra_deadline_t patience = ra_deadline_in_ms(1000);
     struct rt_container ct;
     int delay = 5, r;
 
     for (;;) {
-        r = ops->container_inspect(rt, c->name, &ct, ctx->deadline);
+        r = ops->container_inspect(rt, c->name, &ct, d);
+        cf->last = r;
+        if (r == 0)
+            cf->answered = true;
         if (r == 0 && (!ct.exists || !ct.running))
             return 0;
-        if (r == 0 && exited && ct.pid == exited
-            && !ra_deadline_passed(patience)) {
-            /* the runtime has not heard yet */
-        } else if (r == 0 && !asked) {
+        if (r == 0 && ct.pid != exited)
+            cf->other = true;
+        if (r < 0
+            || (exited && ct.pid == exited && !ra_deadline_passed(patience))) {
+            /* no answer, or the runtime has not heard yet */
+        } else if (!asked) {
             ra_warn("container %s runs another process (pid %d): stopping "
                     "it through the runtime",
                     c->name, (int) ct.pid);
             asked = true;
-            (void) ops->container_stop(rt, c->name, grace, ctx->deadline);
+            (void) ops->container_stop(rt, c->name, grace, d);
             continue;
         } else /* a forced remove kills what still runs */
-            (void) ops->container_remove(rt, c->name, ctx->deadline);
-        if (ra_deadline_passed(ctx->deadline))
-            return -ETIMEDOUT;
-        ra_sleep_ms(delay, ctx->deadline);
+            (void) ops->container_remove(rt, c->name, d);
+        if (ra_deadline_passed(d))
+            return r < 0 ? r : -ETIMEDOUT;
+        ra_sleep_ms(delay, d);
         delay = delay * 2 > 200 ? 200 : delay * 2;
     }
+}
+
+/* ensure_stopped() failed: the reason, naming the runtime when it is the
+ * one that did not answer. */
+static void
+stop_failed(struct ra_result *res, const struct server_conf *c,
+            const struct rt *rt, int r, uint64_t t0)
+{
+    const char *k = c->kind == RT_DOCKER ? "docker" : "podman";
+    int secs
+        = (int) ((ra_now_ns() - t0 + RA_NSEC_PER_SEC / 2) / RA_NSEC_PER_SEC);
+
+    if (r == -ETIMEDOUT)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "restart the %s API (%s.socket): it did not answer "
+                      "within %d s, so %.30s cannot be proven stopped",
+                      k, k, secs, c->name);
+    else
+        runtime_failed(res, c, rt, r, "cannot prove the container stopped");
 }
 
 /*
@@ -516,7 +583,9 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
     struct ra_state st;
     char path[4096];
     const struct rt_ops *ops;
+    struct confirm cf = { 0 };
     bool have_state;
+    uint64_t t0;
     pid_t exited;
     int grace, r;
 
@@ -538,12 +607,25 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
         }
         return;
     }
+    t0 = ra_now_ns();
     if (!exited) {
         r = ops->container_stop(&rt, c.name, grace, ctx->deadline);
         if (r < 0)
             ra_warn("stop of %s failed: %s; killing it", c.name, rt.err);
     }
-    r = ensure_stopped(ctx, &c, ops, &rt, exited, !exited, grace);
+    /* the kernel saw what we started exit: the runtime only confirms */
+    r = ensure_stopped(&c, ops, &rt, exited, !exited, grace,
+                       exited ? ra_deadline_min(
+                           ctx->deadline, ra_deadline_in_ms(RUNTIME_CONFIRM_MS))
+                              : ctx->deadline,
+                       &cf);
+    if (r < 0 && exited && !cf.other) {
+        ra_warn("the %s did not confirm within %d s that %s stopped (%s); "
+                "the kernel saw its init (pid %d) exit: stopped",
+                rt_transport_name(&rt), RUNTIME_CONFIRM_MS / 1000, c.name,
+                cf.answered ? "it still listed it" : "no answer", (int) exited);
+        r = 0;
+    }
     if (r == 0 && have_state)
         r = ensure_process_gone(ctx, &st);
     if (r == -EBUSY)
@@ -552,7 +634,7 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
                       "in the kernel?)",
                       c.name);
     else if (r < 0)
-        runtime_failed(res, &c, &rt, r, "cannot prove the container stopped");
+        stop_failed(res, &c, &rt, r, t0);
     else {
         ra_state_remove(path);
         ra_result_ok(res);
@@ -576,9 +658,14 @@ check_ready(const struct ra_ctx *ctx, const struct server_conf *c,
                       why);
 }
 
-/* No state file: ask the runtime (a probe, or after HA_RSCTMP was lost). */
+/*
+ * No usable state file: ask the runtime (a probe, after HA_RSCTMP was lost,
+ * a damaged file, or a probe after the recorded process went). @started:
+ * our record says we started it, so an exit with an error is a failure
+ * rather than a clean stop.
+ */
 static void
-monitor_runtime(struct ra_ctx *ctx, struct server_conf *c,
+monitor_runtime(struct ra_ctx *ctx, struct server_conf *c, bool started,
                 struct ra_result *res)
 {
     struct rt rt;
@@ -601,6 +688,12 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c,
     r = ops->container_inspect(&rt, c->name, &ct, ctx->deadline);
     if (r < 0)
         runtime_failed(res, c, &rt, r, "cannot inspect the container");
+    else if (started && ct.exists && !ct.running && ct.exit_code != 0
+             && ct.exit_code != 128 + SIGTERM)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "see '%s logs %.40s': the container exited with code %d",
+                      c->kind == RT_DOCKER ? "docker" : "podman", c->name,
+                      ct.exit_code);
     else if (!ct.exists || !ct.running)
         ra_result_set(res, RA_OCF_NOT_RUNNING, "%s", "");
     else if (!same_id(ct.image_id, img.id))
@@ -609,11 +702,31 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c,
                       c->name, ct.image, c->image);
     else {
         derive_url(c, &ct, url, sizeof url);
-        if (record(ctx, c, &ct, url) < 0)
+        /* another action of this resource holds the lock: look, not write */
+        if (ctx->lock_fd >= 0 && record(ctx, c, &ct, url) < 0)
             ra_warn("cannot record the container's state in %s", ctx->rsctmp);
         check_ready(ctx, c, url, res);
     }
     close_runtime(ops, &rt);
+}
+
+/* The state file, or -errno: a damaged one (what a full disk or a hand
+ * left) counts as missing, with a warning. */
+static int
+load_state(const struct ra_ctx *ctx, char *path, size_t len,
+           struct ra_state *st)
+{
+    int r = state_file(ctx, path, len);
+
+    if (r == 0)
+        r = ra_state_load(path, st);
+    if (r == 0
+        && (!ra_state_get(st, "name") || !ra_state_get(st, "image")
+            || state_alive(st) < 0))
+        r = -EBADMSG;
+    if (r == -EBADMSG)
+        ra_warn("state file %s is damaged: asking the runtime instead", path);
+    return r;
 }
 
 static void
@@ -626,23 +739,25 @@ server_monitor(struct ra_ctx *ctx, struct ra_result *res)
     int alive;
 
     server_conf_basic(ctx, &c);
-    if (state_file(ctx, path, sizeof path) < 0
-        || ra_state_load(path, &st) < 0) {
-        monitor_runtime(ctx, &c, res);
+    if (load_state(ctx, path, sizeof path, &st) < 0) {
+        monitor_runtime(ctx, &c, false, res);
         return;
     }
     name = ra_state_get(&st, "name");
     image = ra_state_get(&st, "image");
     alive = state_alive(&st);
-    if (!name || !image || alive < 0)
-        ra_result_set(res, RA_OCF_ERR_GENERIC, "state file %s is damaged",
-                      path);
-    else if (strcmp(name, c.name) != 0 || strcmp(image, c.image) != 0)
+    if (strcmp(name, c.name) != 0 || strcmp(image, c.image) != 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "container %s runs %s, but the resource is now "
                       "configured as %s with %s",
                       name, image, c.name, c.image);
-    else if (!alive)
+    else if (!alive && !ra_ctx_is_recurring(ctx)) {
+        /* a probe: stopped outside the cluster (podman stop), or crashed?
+         * The runtime knows how it ended, if it still lists it */
+        monitor_runtime(ctx, &c, true, res);
+        if (res->rc == RA_OCF_NOT_RUNNING && ctx->lock_fd >= 0)
+            ra_state_remove(path);
+    } else if (!alive)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "container %s (pid %s) is gone: it crashed or was "
                       "stopped outside the cluster",
@@ -678,12 +793,15 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
     struct server_conf c;
     struct rt rt;
     struct rt_image img = { 0 };
-    const struct rt_ops *ops;
+    const struct rt_ops *ops = NULL;
     int r;
 
     server_conf_basic(ctx, &c);
+    if (server_conf_check(&c, res) < 0)
+        goto done;
     ops = open_runtime(&c, &rt, res);
-    if (!ops || server_conf_run(&c, rt.transport, res) < 0)
+    if (!ops || server_conf_run(&c, rt.transport, res) < 0
+        || server_volume_check(&c, res) < 0)
         goto done;
     ra_result_ok(res);
     if (ctx->check_level < 10)

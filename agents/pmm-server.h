@@ -7,6 +7,7 @@
 #ifndef PMMHA_PMM_SERVER_H
 #define PMMHA_PMM_SERVER_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "http.h"
@@ -35,14 +36,25 @@ struct server_conf {
     long long stop_timeout_s; /**< 0 = derive from the op timeout */
     bool allow_pull;
     bool allow_downgrade;
+    bool allow_privileged;   /**< run_opts may break the isolation */
+    bool needs_cli;          /**< run_opts has options only the CLI passes on */
     struct rt_run_spec spec; /**< filled by server_conf_run() */
     char **run_words;        /**< run_opts split, owns the spec's strings */
     char *cli_argv[64];      /**< what only the CLI gets: spec.cli_extra */
     char env_buf[SERVER_ENV_MAX];
+    char volume_real[PATH_MAX]; /**< what volume names on this node */
 };
 
 /** Reads what every action needs (cheap: no file is read). */
 void server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c);
+
+/**
+ * Checks run_opts the same way on every node, before a transport is chosen:
+ * a bad value, or an option that breaks the container's isolation without
+ * allow_privileged, sets @res (ERR_CONFIGURED) and returns -1; sets
+ * c->needs_cli when an option is one only the runtime's CLI passes on.
+ */
+int server_conf_check(struct server_conf *c, struct ra_result *res);
 
 /**
  * Builds the run spec for @transport: ports, run_opts, env_file. Failures
@@ -51,6 +63,14 @@ void server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c);
  */
 int server_conf_run(struct server_conf *c, enum rt_transport transport,
                     struct ra_result *res);
+
+/**
+ * Resolves volume on this node (symlinks, "." and "..") and refuses one that
+ * names the root or a system directory (ERR_INSTALLED: a symlink is this
+ * node's); from then on c->volume and the spec's are the resolved path.
+ * -1 with @res set, else 0.
+ */
+int server_volume_check(struct server_conf *c, struct ra_result *res);
 
 /** Frees what server_conf_run() allocated; safe to call twice. */
 void server_conf_free(struct server_conf *c);
@@ -67,9 +87,10 @@ void server_publish_image(const struct ra_ctx *ctx, const char *image_id,
 int server_marker_check(const struct server_conf *c, const struct rt_image *img,
                         struct ra_result *res);
 
-/** Records in the data volume which image runs on it now. */
-void server_marker_write(const struct ra_ctx *ctx, const struct server_conf *c,
-                         const struct rt_image *img);
+/** Records in the data volume which image runs on it now; -1 with @res set
+ * when it cannot (a full or read-only volume), else 0. */
+int server_marker_write(const struct ra_ctx *ctx, const struct server_conf *c,
+                        const struct rt_image *img, struct ra_result *res);
 
 /** Lists in @buf the online nodes whose published image differs from
  * @local_id; returns how many (0 also when there is no cluster). */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,10 @@
 
 #include "log.h"
 #include "ra.h"
+#include "state.h"
+
+/* How long a monitor waits for another action of its instance. */
+#define MONITOR_LOCK_WAIT_MS 1000
 
 static struct utsname uts;
 
@@ -125,6 +130,7 @@ ctx_init(struct ra_ctx *ctx, const struct ra_agent *agent, const char *action)
     long long ll;
 
     memset(ctx, 0, sizeof *ctx);
+    ctx->lock_fd = -1;
     ctx->agent = agent;
     ctx->action = action;
     ctx->instance = env_or("OCF_RESOURCE_INSTANCE", agent->name);
@@ -163,6 +169,76 @@ check_params(struct ra_ctx *ctx, struct ra_result *res)
     ra_result_ok(res);
 }
 
+/* The action another agent process runs ("start"), from its argv[1]. */
+static void
+holder_action(pid_t pid, char *buf, size_t len)
+{
+    char path[64], cmd[512] = "";
+    ssize_t n = -1;
+    int fd;
+
+    snprintf(buf, len, "action");
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int) pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        n = read(fd, cmd, sizeof cmd - 1);
+        close(fd);
+    }
+    if (n > 0 && memchr(cmd, '\0', (size_t) n)
+        && (size_t) n > strlen(cmd) + 1) {
+        cmd[n] = '\0';
+        snprintf(buf, len, "%.32s", cmd + strlen(cmd) + 1);
+    }
+}
+
+/*
+ * Pacemaker never runs two operations of one resource on a node at once,
+ * but crm_resource --force-start (or a second terminal) can: two starts of
+ * one container kill each other's. Every action that changes something
+ * waits, up to its deadline, for the instance's lock; a monitor only
+ * briefly, then looks without it (it changes nothing that matters, and
+ * must not hang behind a long start); validate-all needs none. A lock file
+ * that cannot be made (a read-only state directory) is not worth failing a
+ * stop for: the action runs unlocked, with a warning.
+ */
+static void
+lock_instance(struct ra_ctx *ctx, struct ra_result *res)
+{
+    bool monitor = !strcmp(ctx->action, "monitor");
+    ra_deadline_t d
+        = monitor ? ra_deadline_min(ctx->deadline,
+                                    ra_deadline_in_ms(MONITOR_LOCK_WAIT_MS))
+                  : ctx->deadline;
+    char what[40];
+    pid_t holder;
+    int fd, r;
+
+    if (!strcmp(ctx->action, "validate-all"))
+        return;
+    r = ra_state_lock(ctx->rsctmp, ctx->agent->name, ctx->instance, d, &fd,
+                      &holder);
+    if (r == 0) {
+        ctx->lock_fd = fd; /* released by finish() */
+        return;
+    }
+    if (r != -ETIMEDOUT) {
+        ra_warn("running without the instance lock in %s: %s", ctx->rsctmp,
+                strerror(-r));
+        return;
+    }
+    holder_action(holder, what, sizeof what);
+    if (monitor) {
+        ra_info("%s (pid %d) of this resource still runs: monitoring "
+                "without waiting for it",
+                what, (int) holder);
+        return;
+    }
+    ra_result_set(res, RA_OCF_ERR_GENERIC,
+                  "wait for the %s of %.40s still running here (pid %d), "
+                  "then retry: %s gave up waiting",
+                  what, ctx->instance, (int) holder, ctx->action);
+}
+
 static void
 run_action(struct ra_ctx *ctx, const struct ra_action *a, struct ra_result *res)
 {
@@ -180,6 +256,10 @@ run_action(struct ra_ctx *ctx, const struct ra_action *a, struct ra_result *res)
         if (res->rc != RA_OCF_SUCCESS)
             return;
     }
+    ra_result_ok(res);
+    lock_instance(ctx, res);
+    if (res->rc != RA_OCF_SUCCESS)
+        return;
     ra_result_set(res, RA_OCF_ERR_GENERIC, "%s returned no result", a->name);
     a->fn(ctx, res);
 }
@@ -198,6 +278,8 @@ finish(const struct ra_ctx *ctx, const struct ra_result *res)
                      n, RA_REASON_KEPT);
     } else
         ra_debug("%s: %s", ctx->action, ra_ocf_rc_str(res->rc));
+    if (ctx->lock_fd >= 0)
+        close(ctx->lock_fd);
     ra_log_fini();
     /* Pacemaker keeps only the last such line: it must come last */
     if (res->rc != RA_OCF_SUCCESS && res->reason[0])

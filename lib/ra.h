@@ -56,6 +56,7 @@ struct ra_ctx {
     const char *node;       /**< our node's name as the cluster knows it */
     bool in_cluster;        /**< run by Pacemaker (CRM_meta_on_node set) */
     const char *rsctmp;     /**< HA_RSCTMP, where state files live */
+    int lock_fd;            /**< the instance lock (ra_state_lock), or -1 */
 };
 
 typedef void (*ra_action_fn)(struct ra_ctx *ctx, struct ra_result *res);

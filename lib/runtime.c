@@ -138,6 +138,36 @@ rt_open(struct rt *rt, enum rt_kind kind, const char *socket_path,
     return open_api(rt, path, docker_api);
 }
 
+/**
+ * The CLI, whether or not the API socket exists: what a run spec with
+ * options only the CLI passes on needs (see runtime.h).
+ */
+const struct rt_ops *
+rt_open_cli(struct rt *rt, enum rt_kind kind, const char *socket_path)
+{
+    const char *path
+        = socket_path && *socket_path ? socket_path : rt_default_socket(kind);
+    const char *name = kind_name(kind);
+
+    memset(rt, 0, sizeof *rt);
+    rt->kind = kind;
+    if (path[0] != '/' || strlen(path) >= sizeof rt->socket) {
+        snprintf(rt->err, sizeof rt->err,
+                 "runtime %s: API socket path must be absolute and shorter "
+                 "than %zu bytes",
+                 name, sizeof rt->socket);
+        return NULL;
+    }
+    if (!open_cli(rt, path, socket_path && *socket_path)) {
+        snprintf(rt->err, sizeof rt->err,
+                 "install %s here: run_opts has options only its CLI passes "
+                 "on",
+                 name);
+        return NULL;
+    }
+    return &rt_cli_ops;
+}
+
 /* A port number 1..65535: digits only, no sign, no leading zero. */
 static int
 parse_port_num(const char *s, size_t len, int *ret)

@@ -139,6 +139,14 @@ struct rt_ops {
 const struct rt_ops *rt_open(struct rt *rt, enum rt_kind kind,
                              const char *socket_path, bool docker_api);
 
+/**
+ * The CLI transport even where the API socket exists (for a run spec with
+ * options the API cannot express); NULL with the reason in rt->err when
+ * the CLI is not installed. A docker CLI is told @socket_path when given.
+ */
+const struct rt_ops *rt_open_cli(struct rt *rt, enum rt_kind kind,
+                                 const char *socket_path);
+
 /** The CLI transport (always linked: it needs nothing but libc). */
 extern const struct rt_ops rt_cli_ops;
 

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * state.c - the agents' state files (see state.h) and the lock that
+ * serialises the actions of one resource instance on a node.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -8,13 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "state.h"
 
-int
-ra_state_path(const char *dir, const char *agent, const char *instance,
-              char *buf, size_t len)
+static int
+instance_path(const char *dir, const char *agent, const char *instance,
+              const char *suffix, char *buf, size_t len)
 {
-    int n = snprintf(buf, len, "%s/%s-%s.state", dir, agent, instance);
+    int n = snprintf(buf, len, "%s/%s-%s.%s", dir, agent, instance, suffix);
 
     if (n < 0 || (size_t) n >= len)
         return -ENAMETOOLONG;
@@ -22,6 +27,13 @@ ra_state_path(const char *dir, const char *agent, const char *instance,
     if (strchr(instance, '/'))
         return -EINVAL;
     return 0;
+}
+
+int
+ra_state_path(const char *dir, const char *agent, const char *instance,
+              char *buf, size_t len)
+{
+    return instance_path(dir, agent, instance, "state", buf, len);
 }
 
 int
@@ -54,12 +66,35 @@ ra_state_get(const struct ra_state *st, const char *key)
     return NULL;
 }
 
+/* The text as KEY=VALUE lines into @st; -EBADMSG for anything else. */
+static int
+parse(char *buf, size_t n, struct ra_state *st)
+{
+    if (memchr(buf, '\0', n))
+        return -EBADMSG;
+    for (char *line = buf, *next; line && *line; line = next) {
+        char *eq;
+
+        next = strchr(line, '\n');
+        if (!next)
+            return -EBADMSG; /* cut short: every line ends with \n */
+        *next++ = '\0';
+        eq = strchr(line, '=');
+        if (!eq || eq == line)
+            return -EBADMSG;
+        *eq = '\0';
+        if (ra_state_set(st, line, eq + 1) < 0)
+            return -EBADMSG;
+    }
+    return 0;
+}
+
 int
 ra_state_load(const char *path, struct ra_state *st)
 {
     char buf[RA_STATE_MAX * 560];
     ssize_t n;
-    int fd, r = 0;
+    int fd;
 
     memset(st, 0, sizeof *st);
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -69,72 +104,189 @@ ra_state_load(const char *path, struct ra_state *st)
     close(fd);
     if (n < 0)
         return -EIO;
+    if (n == (ssize_t) sizeof buf - 1)
+        return -EBADMSG; /* larger than any state we write */
     buf[n] = '\0';
-    for (char *line = buf, *next; line && *line && r == 0; line = next) {
-        char *eq;
-
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        eq = strchr(line, '=');
-        if (!eq)
-            continue;
-        *eq = '\0';
-        r = ra_state_set(st, line, eq + 1);
+    if (parse(buf, (size_t) n, st) < 0) {
+        memset(st, 0, sizeof *st);
+        return -EBADMSG;
     }
-    return r;
+    return 0;
+}
+
+/* open(@path) that makes the missing directory first (HA_RSCTMP is a tmpfs
+ * directory that may not exist yet). */
+static int
+open_in_dir(const char *path, int flags, mode_t mode)
+{
+    char dir[4200], *slash;
+    int fd = open(path, flags, mode);
+
+    if (fd >= 0 || errno != ENOENT)
+        return fd < 0 ? -errno : fd;
+    snprintf(dir, sizeof dir, "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        (void) mkdir(dir, 0755);
+    }
+    fd = open(path, flags, mode);
+    return fd < 0 ? -errno : fd;
+}
+
+/*
+ * An unnamed file in @path's directory (O_TMPFILE): a write killed half-way
+ * leaves nothing behind. -EOPNOTSUPP (and friends) where the filesystem has
+ * none.
+ */
+static int
+open_unnamed(const char *path)
+{
+    char dir[4200], *slash;
+    int fd;
+
+    snprintf(dir, sizeof dir, "%s", path);
+    slash = strrchr(dir, '/');
+    if (!slash)
+        return -EINVAL;
+    if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT) {
+        (void) mkdir(dir, 0755);
+        fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    }
+    return fd < 0 ? -errno : fd;
+}
+
+static int
+write_all(int fd, const struct ra_state *st)
+{
+    char buf[RA_STATE_MAX * 560];
+    size_t used = 0;
+
+    for (size_t i = 0; i < st->n; i++)
+        used += (size_t) snprintf(buf + used, sizeof buf - used, "%s=%s\n",
+                                  st->key[i], st->val[i]);
+    for (size_t off = 0; off < used;) {
+        ssize_t w = write(fd, buf + off, used - off);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        off += (size_t) w;
+    }
+    return fsync(fd) < 0 ? -errno : 0;
+}
+
+/* Gives the unnamed file @fd the name @tmp (replacing a stale one). */
+static int
+link_unnamed(int fd, const char *tmp)
+{
+    char proc[64];
+
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    (void) unlink(tmp);
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+        return -errno;
+    return 0;
 }
 
 int
 ra_state_save(const char *path, const struct ra_state *st)
 {
     char tmp[4200];
-    int fd, r = 0;
-    FILE *f;
+    int fd, r;
 
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int) sizeof tmp)
         return -ENAMETOOLONG;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 && errno == ENOENT) {
-        /* HA_RSCTMP is a tmpfs directory that may not exist yet */
-        char dir[4200], *slash;
-
-        snprintf(dir, sizeof dir, "%s", path);
-        slash = strrchr(dir, '/');
-        if (slash && slash != dir) {
-            *slash = '\0';
-            (void) mkdir(dir, 0755);
-        }
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                  0600);
+    /* written unnamed, named only once complete: only the instant between
+     * the link and the rename can leave a .tmp, and the next write or
+     * ra_state_remove() takes it away */
+    fd = open_unnamed(path);
+    if (fd >= 0) {
+        r = write_all(fd, st);
+        if (r == 0)
+            r = link_unnamed(fd, tmp);
+    } else {
+        fd = open_in_dir(
+            tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+            return fd;
+        r = write_all(fd, st);
     }
-    if (fd < 0)
-        return -errno;
-    f = fdopen(fd, "w");
-    if (!f) {
-        r = -errno;
-        close(fd);
-        goto fail;
-    }
-    for (size_t i = 0; i < st->n; i++)
-        fprintf(f, "%s=%s\n", st->key[i], st->val[i]);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        r = -errno;
-    if (fclose(f) != 0 && r == 0)
+    if (close(fd) < 0 && r == 0)
         r = -errno;
     if (r == 0 && rename(tmp, path) != 0)
         r = -errno;
-    if (r == 0)
-        return 0;
-fail:
-    (void) unlink(tmp);
+    if (r < 0)
+        (void) unlink(tmp);
     return r;
 }
 
 int
 ra_state_remove(const char *path)
 {
+    char tmp[4200];
+
+    /* what a write killed half-way left behind goes with the state */
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) < (int) sizeof tmp)
+        (void) unlink(tmp);
     if (unlink(path) < 0 && errno != ENOENT)
         return -errno;
     return 0;
+}
+
+/* ---- the instance lock ------------------------------------------------- */
+
+/* The process holding the lock on @fd, 0 when none (or unknown). */
+static pid_t
+lock_holder(int fd)
+{
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+    if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+        return 0;
+    return fl.l_pid;
+}
+
+int
+ra_state_lock(const char *dir, const char *agent, const char *instance,
+              ra_deadline_t d, int *ret_fd, pid_t *ret_holder)
+{
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+    char path[4200];
+    int fd, delay = 5, r;
+
+    *ret_holder = 0;
+    r = instance_path(dir, agent, instance, "lock", path, sizeof path);
+    if (r < 0)
+        return r;
+    fd = open_in_dir(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return fd;
+    /* a POSIX record lock: held by this process only, so neither a forked
+     * I/O child stuck in the kernel nor a spawned runtime (conmon) keeps it
+     * past the action */
+    while (fcntl(fd, F_SETLK, &fl) < 0) {
+        r = -errno;
+        if (r != -EAGAIN && r != -EACCES)
+            goto fail;
+        *ret_holder = lock_holder(fd);
+        if (ra_deadline_passed(d)) {
+            r = -ETIMEDOUT;
+            goto fail;
+        }
+        ra_sleep_ms(delay, d);
+        delay = delay * 2 > 100 ? 100 : delay * 2;
+    }
+    *ret_holder = 0;
+    *ret_fd = fd;
+    return 0;
+fail:
+    close(fd);
+    return r;
 }

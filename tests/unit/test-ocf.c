@@ -5,17 +5,22 @@
 
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "ra.h"
+#include "state.h"
+
+static char rsctmp[] = "/tmp/pmmha-ocf-XXXXXX";
 
 static const struct ra_param_def params[] = {
     { "image", RA_PARAM_STRING, true, NULL, NULL, 1, 0 },
@@ -138,6 +143,7 @@ setup(void **state)
     unsetenv("OCF_EXIT_REASON_PREFIX");
     setenv("OCF_RESOURCE_INSTANCE", "pmm", 1);
     setenv("HA_LOGFACILITY", "none", 1);
+    setenv("HA_RSCTMP", rsctmp, 1);
     memset(&seen, 0, sizeof seen);
     return 0;
 }
@@ -247,6 +253,53 @@ test_forgotten_result(void **state)
     assert_string_equal(last_line(), "reason=monitor returned no result");
 }
 
+/* Two actions of one instance at once (crm_resource --force-start beside
+ * the cluster's own): the second waits for the first until its deadline,
+ * then fails naming it; a monitor waits only briefly, then looks anyway;
+ * validate-all and meta-data do not wait. */
+static void
+test_instance_lock(void **state)
+{
+    int pipefd[2], fd;
+    pid_t child, holder;
+    uint64_t t0;
+    char c;
+
+    (void) state;
+    setenv("OCF_RESKEY_image", "pmm:2", 1);
+    assert_int_equal(pipe(pipefd), 0);
+    child = fork();
+    if (child == 0) {
+        close(pipefd[0]);
+        if (ra_state_lock(rsctmp, "test-agent", "pmm", ra_deadline_in_ms(2000),
+                          &fd, &holder)
+            < 0)
+            _exit(1);
+        (void) write(pipefd[1], "L", 1);
+        pause();
+        _exit(0);
+    }
+    close(pipefd[1]);
+    assert_int_equal(read(pipefd[0], &c, 1), 1);
+    close(pipefd[0]);
+    setenv("OCF_RESKEY_CRM_meta_timeout", "1500", 1);
+    t0 = ra_now_ns();
+    assert_int_equal(run("start"), RA_OCF_ERR_GENERIC);
+    assert_true(ra_now_ns() - t0 >= 500 * RA_NSEC_PER_MSEC);
+    assert_non_null(strstr(last_line(), "still running here (pid "));
+    assert_non_null(strstr(last_line(), "start gave up waiting"));
+    assert_null(seen.action); /* the action itself never ran */
+    t0 = ra_now_ns();
+    assert_int_equal(run("monitor"), RA_OCF_ERR_GENERIC);
+    assert_string_equal(last_line(),
+                        "ocf-exit-reason:monitor returned no result");
+    assert_true(ra_now_ns() - t0 < 1400 * RA_NSEC_PER_MSEC);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    assert_int_equal(run("start"), RA_OCF_SUCCESS);
+    assert_string_equal(seen.action, "start");
+}
+
 int
 main(void)
 {
@@ -257,7 +310,16 @@ main(void)
         cmocka_unit_test_setup(test_long_value, setup),
         cmocka_unit_test_setup(test_context, setup),
         cmocka_unit_test_setup(test_forgotten_result, setup),
+        cmocka_unit_test_setup(test_instance_lock, setup),
     };
+    char path[128];
+    int rc;
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    if (!mkdtemp(rsctmp))
+        return 1;
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    snprintf(path, sizeof path, "%s/test-agent-pmm.lock", rsctmp);
+    unlink(path);
+    rmdir(rsctmp);
+    return rc;
 }

@@ -77,6 +77,168 @@ test_limits(void **state)
     assert_int_equal(ra_state_set(&st, "one-more", "v"), -E2BIG);
 }
 
+/* Writes @text as the file @path. */
+static void
+put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A damaged file is told apart from a valid one (callers treat it as
+ * absent): text that is not KEY=VALUE lines, a last line cut short, NUL
+ * bytes, or more than a state holds. */
+static void
+test_damaged(void **state)
+{
+    char dir[] = "/tmp/pmmha-state-XXXXXX", path[256], big[12000];
+    struct ra_state st;
+
+    (void) state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.state", dir);
+    put(path, "name=pmm\nimage=x:1\n");
+    assert_int_equal(ra_state_load(path, &st), 0);
+    assert_int_equal(st.n, 2);
+    put(path, "");
+    assert_int_equal(ra_state_load(path, &st), 0);
+    assert_int_equal(st.n, 0);
+    put(path, "name=pmm\ngarbage\n");
+    assert_int_equal(ra_state_load(path, &st), -EBADMSG);
+    assert_int_equal(st.n, 0);
+    put(path, "name=pmm\npid=12");
+    assert_int_equal(ra_state_load(path, &st), -EBADMSG);
+    put(path, "=x\n");
+    assert_int_equal(ra_state_load(path, &st), -EBADMSG);
+    memset(big, 'k', sizeof big);
+    big[40] = '=';
+    big[sizeof big - 2] = '\n';
+    big[sizeof big - 1] = '\0';
+    put(path, big);
+    assert_int_equal(ra_state_load(path, &st), -EBADMSG);
+    {
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        fwrite("a=1\n\0b=2\n", 1, 9, f);
+        fclose(f);
+    }
+    assert_int_equal(ra_state_load(path, &st), -EBADMSG);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A write killed between creating its temporary file and the rename left
+ * PATH.tmp: the next write and the removal take it away, and a write
+ * itself leaves none. */
+static void
+test_stale_tmp(void **state)
+{
+    char dir[] = "/tmp/pmmha-state-XXXXXX", path[256], tmp[300];
+    struct ra_state st = { 0 }, back;
+
+    (void) state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/pmm-server-pmm.state", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    put(tmp, "name=half");
+    assert_int_equal(ra_state_set(&st, "name", "pmm"), 0);
+    assert_int_equal(ra_state_save(path, &st), 0);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_int_equal(ra_state_load(path, &back), 0);
+    assert_string_equal(ra_state_get(&back, "name"), "pmm");
+    put(tmp, "name=half");
+    assert_int_equal(ra_state_remove(path), 0);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_int_equal(access(path, F_OK), -1);
+    put(tmp, "name=half");
+    assert_int_equal(ra_state_remove(path), 0); /* no state, a stale tmp */
+    assert_int_equal(access(tmp, F_OK), -1);
+    rmdir(dir);
+}
+
+/* One instance's actions are serialised: a second process waits until its
+ * deadline and learns who holds the lock; once that process is gone, the
+ * lock is free. A forked child does not inherit it. */
+static void
+test_lock(void **state)
+{
+    char dir[] = "/tmp/pmmha-state-XXXXXX", sub[128], path[256];
+    int fd, fd2, pipefd[2];
+    pid_t holder, child;
+    uint64_t t0;
+    char c;
+
+    (void) state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(sub, sizeof sub, "%s/rsctmp", dir); /* made when missing */
+    assert_int_equal(pipe(pipefd), 0);
+    child = fork();
+    if (child == 0) {
+        close(pipefd[0]);
+        if (ra_state_lock(sub, "pmm-server", "pmm", ra_deadline_in_ms(1000),
+                          &fd, &holder)
+            < 0)
+            _exit(1);
+        (void) write(pipefd[1], "L", 1);
+        pause();
+        _exit(0);
+    }
+    close(pipefd[1]);
+    assert_int_equal(read(pipefd[0], &c, 1), 1);
+    t0 = ra_now_ns();
+    assert_int_equal(ra_state_lock(sub, "pmm-server", "pmm",
+                                   ra_deadline_in_ms(200), &fd, &holder),
+                     -ETIMEDOUT);
+    assert_true(ra_now_ns() - t0 >= 190 * RA_NSEC_PER_MSEC);
+    assert_int_equal(holder, child);
+    /* another instance is not held up */
+    assert_int_equal(ra_state_lock(sub, "pmm-server", "other",
+                                   ra_deadline_in_ms(200), &fd2, &holder),
+                     0);
+    close(fd2);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    close(pipefd[0]);
+    assert_int_equal(ra_state_lock(sub, "pmm-server", "pmm",
+                                   ra_deadline_in_ms(200), &fd, &holder),
+                     0);
+    /* a child forked while we hold it (an I/O child stuck in the kernel)
+     * does not keep it once we let go */
+    child = fork();
+    if (child == 0) {
+        pause();
+        _exit(0);
+    }
+    close(fd);
+    {
+        pid_t other = fork();
+        int ws;
+
+        if (other == 0) {
+            int cfd;
+            pid_t h;
+
+            _exit(ra_state_lock(sub, "pmm-server", "pmm",
+                                ra_deadline_in_ms(500), &cfd, &h));
+        }
+        assert_int_equal(waitpid(other, &ws, 0), other);
+        assert_true(WIFEXITED(ws));
+        assert_int_equal(WEXITSTATUS(ws), 0);
+    }
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    snprintf(path, sizeof path, "%s/pmm-server-pmm.lock", sub);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/pmm-server-other.lock", sub);
+    unlink(path);
+    rmdir(sub);
+    rmdir(dir);
+}
+
 static void
 test_proc(void **state)
 {
@@ -156,9 +318,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_proc),
+        cmocka_unit_test(test_roundtrip),  cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_damaged),    cmocka_unit_test(test_stale_tmp),
+        cmocka_unit_test(test_lock),       cmocka_unit_test(test_proc),
         cmocka_unit_test(test_proc_pidfd),
     };
 
