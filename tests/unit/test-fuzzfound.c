@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "fsinfo.h"
+#include "lease.h"
 
 static void
 put_le(unsigned char *p, uint64_t v, int n)
@@ -59,11 +60,30 @@ test_fsinfo_size_wraps(void **state)
     assert_true(info.size == UINT64_C(1) << 63);
 }
 
+/* fuzz-lease: a renewal whose end passed 2^64 ns wrapped into the past, so
+ * a live lease read as expired and another node could take it */
+static void
+test_lease_expiry_wraps(void **state)
+{
+    struct ra_lease l = { .version = RA_LEASE_VERSION, .duration_ms = 20000 };
+
+    (void) state;
+    l.renewed_ns = UINT64_MAX - 1000;
+    assert_true(ra_lease_expiry_ns(&l, 0) == UINT64_MAX);
+    assert_int_equal(ra_lease_state(&l, UINT64_MAX - 500, 0), RA_LEASE_LIVE);
+    assert_int_equal(ra_lease_state(&l, 0, 30000), RA_LEASE_LIVE);
+    l.renewed_ns = UINT64_C(1796526180000000000);
+    assert_true(ra_lease_expiry_ns(&l, 5000)
+                == l.renewed_ns + 25 * UINT64_C(1000000000));
+    assert_true(ra_lease_expiry_ns(&l, UINT64_MAX / 1000) == UINT64_MAX);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fsinfo_size_wraps),
+        cmocka_unit_test(test_lease_expiry_wraps),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
