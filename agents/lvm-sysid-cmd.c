@@ -122,27 +122,47 @@ sysid_tool(const char *prog, const char *const args[], ra_deadline_t d,
     return r;
 }
 
+/* `lvm systemid`'s "  system ID: vm1" into @buf; -EBADMSG without it. */
+static int
+parse_systemid(const char *out, char *buf, size_t len)
+{
+    const char *s = out ? strstr(out, "system ID:") : NULL;
+
+    if (!s)
+        return -EBADMSG;
+    s += strlen("system ID:");
+    trim_copy(s, strcspn(s, "\n"), buf, len);
+    return 0;
+}
+
 int
 sysid_local(ra_deadline_t d, char *buf, size_t len, char *why, size_t wlen)
 {
     const char *args[] = { "systemid", NULL };
-    char *out = NULL, *s;
+    char *out = NULL;
     int r = sysid_lvm(args, d, &out, why, wlen);
 
     if (r == 0) {
-        /* "  system ID: vm1" */
-        s = out ? strstr(out, "system ID:") : NULL;
-        if (s) {
-            s += strlen("system ID:");
-            trim_copy(s, strcspn(s, "\n"), buf, len);
-        } else {
+        r = parse_systemid(out, buf, len);
+        if (r < 0)
             snprintf(why, wlen, "unexpected output of lvm systemid");
-            r = -EBADMSG;
-        }
     } else if (r > 0)
         r = -EIO;
     free(out);
     return r;
+}
+
+/* lvmconfig's system_id_source="uname" into @buf; -EBADMSG without '='. */
+static int
+parse_source(const char *out, char *buf, size_t len)
+{
+    const char *s = out ? strchr(out, '=') : NULL;
+
+    if (!s)
+        return -EBADMSG;
+    s += strspn(s, "=\" ");
+    trim_copy(s, strcspn(s, "\"\n"), buf, len);
+    return 0;
 }
 
 int
@@ -150,19 +170,13 @@ sysid_source(ra_deadline_t d, char *buf, size_t len, char *why, size_t wlen)
 {
     const char *args[] = { "lvmconfig", "--typeconfig", "full",
                            "global/system_id_source", NULL };
-    char *out = NULL, *s;
+    char *out = NULL;
     int r = sysid_lvm(args, d, &out, why, wlen);
 
     if (r == 0) {
-        /* system_id_source="uname" */
-        s = out ? strchr(out, '=') : NULL;
-        if (s) {
-            s += strspn(s, "=\" ");
-            trim_copy(s, strcspn(s, "\"\n"), buf, len);
-        } else {
+        r = parse_source(out, buf, len);
+        if (r < 0)
             snprintf(why, wlen, "unexpected output of lvmconfig");
-            r = -EBADMSG;
-        }
     } else if (r > 0)
         r = -EIO;
     free(out);
@@ -196,6 +210,24 @@ vgs_line(char *line, struct sysid_vg *vg)
     return 0;
 }
 
+/* vgs' report (@out, changed in place) into @ret; -EBADMSG. */
+static int
+parse_vgs(char *out, struct sysid_vg *ret)
+{
+    char *save = NULL;
+    int r = 0;
+
+    for (char *l = out ? strtok_r(out, "\n", &save) : NULL; l && r == 0;
+         l = strtok_r(NULL, "\n", &save)) {
+        /* a pipe-free line is a warning on stdout: skip it */
+        if (strchr(l, '|'))
+            r = vgs_line(l, ret);
+    }
+    if (r == 0 && ret->n_pvs == 0)
+        r = -EBADMSG;
+    return r;
+}
+
 int
 sysid_vgs(const char *vgname, ra_deadline_t d, struct sysid_vg *ret, char *why,
           size_t len)
@@ -206,7 +238,7 @@ sysid_vgs(const char *vgname, ra_deadline_t d, struct sysid_vg *ret, char *why,
                            "-o",           VGS_FIELDS,
                            "--config",     "devices/hints=\"none\"",
                            vgname,         NULL };
-    char *out = NULL, *save = NULL;
+    char *out = NULL;
     int r = sysid_lvm(args, d, &out, why, len);
 
     memset(ret, 0, sizeof *ret);
@@ -217,14 +249,8 @@ sysid_vgs(const char *vgname, ra_deadline_t d, struct sysid_vg *ret, char *why,
         r = -ENOENT;
     else if (r > 0)
         r = -EIO;
-    for (char *l = r == 0 && out ? strtok_r(out, "\n", &save) : NULL;
-         l && r == 0; l = strtok_r(NULL, "\n", &save)) {
-        /* a pipe-free line is a warning on stdout: skip it */
-        if (strchr(l, '|'))
-            r = vgs_line(l, ret);
-    }
-    if (r == 0 && ret->n_pvs == 0)
-        r = -EBADMSG;
+    if (r == 0)
+        r = parse_vgs(out, ret);
     if (r == -EBADMSG)
         snprintf(why, len, "unexpected output of vgs");
     free(out);

@@ -41,7 +41,9 @@ ext_info(const unsigned char *sb, struct ra_fs_info *ret)
         return -EMEDIUMTYPE;
     if (incompat & EXT_INCOMPAT_64BIT)
         blocks |= ra_get_le(sb + 0x150, 4) << 32;
-    ret->size = blocks * (UINT64_C(1024) << log);
+    /* a size past 2^64 is damage, and wrapped it would look small */
+    if (__builtin_mul_overflow(blocks, UINT64_C(1024) << log, &ret->size))
+        return -EMEDIUMTYPE;
     ret->has_journal = (ra_get_le(sb + 92, 4) & EXT_COMPAT_JOURNAL) != 0;
     ret->errors = (state & EXT_STATE_ERROR) != 0;
     ret->clean = (state & EXT_STATE_VALID) != 0;
@@ -60,7 +62,8 @@ xfs_info(const unsigned char *sb, struct ra_fs_info *ret)
 
     if (memcmp(sb, "XFSB", 4) != 0 || bsize < 512 || bsize > 65536)
         return -EMEDIUMTYPE;
-    ret->size = ra_get_be(sb + 8, 8) * bsize;
+    if (__builtin_mul_overflow(ra_get_be(sb + 8, 8), bsize, &ret->size))
+        return -EMEDIUMTYPE;
     ret->has_journal = true;
     ret->errors = false;
     ret->clean = true; /* XFS replays its log at mount */

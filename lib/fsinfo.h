@@ -42,8 +42,9 @@ enum ra_fs_mmp {
 /**
  * Reads the superblock of a @fstype ("ext2", "ext3", "ext4", "xfs") from
  * @buf (the device's first @len bytes, at least RA_FSINFO_BYTES). Returns
- * 0, -EMEDIUMTYPE when the magic is not there, -EOPNOTSUPP for another
- * type, -EINVAL when @len is too short.
+ * 0, -EMEDIUMTYPE when the magic is not there or the superblock is
+ * damaged (a block size out of range, a size past 2^64 bytes), -EOPNOTSUPP
+ * for another type, -EINVAL when @len is too short.
  */
 int ra_fs_info(const unsigned char *buf, size_t len, const char *fstype,
                struct ra_fs_info *ret);

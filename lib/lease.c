@@ -90,8 +90,15 @@ ra_lease_decode(const unsigned char *buf, size_t len, struct ra_lease *ret)
 uint64_t
 ra_lease_expiry_ns(const struct ra_lease *l, uint64_t skew_ms)
 {
-    return l->renewed_ns
-           + ((uint64_t) l->duration_ms + skew_ms) * UINT64_C(1000000);
+    uint64_t span, end;
+
+    /* an end past 2^64 ns is never: wrapped, a live lease would look
+     * expired (fail closed) */
+    if (__builtin_mul_overflow((uint64_t) l->duration_ms + skew_ms,
+                               UINT64_C(1000000), &span)
+        || __builtin_add_overflow(l->renewed_ns, span, &end))
+        return UINT64_MAX;
+    return end;
 }
 
 enum ra_lease_state

@@ -63,7 +63,8 @@ int ra_lease_decode(const unsigned char *buf, size_t len, struct ra_lease *ret);
 enum ra_lease_state ra_lease_state(const struct ra_lease *l, uint64_t now_ns,
                                    uint64_t skew_ms);
 
-/** When @l stops being live for a reader allowing @skew_ms. */
+/** When @l stops being live for a reader allowing @skew_ms (UINT64_MAX,
+ * never, when that lies past 2^64 ns). */
 uint64_t ra_lease_expiry_ns(const struct ra_lease *l, uint64_t skew_ms);
 
 /**

@@ -14,23 +14,11 @@
 #include "proc.h"
 
 int
-ra_proc_starttime(pid_t pid, uint64_t *ret_starttime)
+ra_proc_stat_parse(const char *buf, uint64_t *ret_starttime)
 {
-    char path[64], buf[1024], *p;
-    ssize_t n;
-    int fd, field;
+    const char *p;
+    int field;
 
-    if (pid <= 0)
-        return -ESRCH;
-    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT || errno == 0 ? -ESRCH : -errno;
-    n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -ESRCH;
-    buf[n] = '\0';
     /* comm may hold blanks and parentheses: fields resume after the last ')' */
     p = strrchr(buf, ')');
     if (!p || p[1] != ' ')
@@ -47,6 +35,27 @@ ra_proc_starttime(pid_t pid, uint64_t *ret_starttime)
         return -EIO;
     *ret_starttime = strtoull(p, NULL, 10);
     return 0;
+}
+
+int
+ra_proc_starttime(pid_t pid, uint64_t *ret_starttime)
+{
+    char path[64], buf[1024];
+    ssize_t n;
+    int fd;
+
+    if (pid <= 0)
+        return -ESRCH;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int) pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT || errno == 0 ? -ESRCH : -errno;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -ESRCH;
+    buf[n] = '\0';
+    return ra_proc_stat_parse(buf, ret_starttime);
 }
 
 int

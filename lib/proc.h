@@ -12,6 +12,13 @@
 #include "deadline.h"
 
 /**
+ * Parses one /proc/PID/stat record @buf (NUL-terminated): the start time
+ * (field 22) into @ret_starttime. Returns 0, -ESRCH for a zombie or dead
+ * process, -EIO when @buf is not in the kernel's format.
+ */
+int ra_proc_stat_parse(const char *buf, uint64_t *ret_starttime);
+
+/**
  * Reads the start time (field 22 of /proc/PID/stat, clock ticks since boot)
  * and state of @pid. Returns 0, -ESRCH when no such process (or a zombie).
  */
