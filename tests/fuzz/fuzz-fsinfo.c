@@ -5,7 +5,10 @@
  * beyond it) and health.
  *
  * Input: byte 0 picks the type; the rest is the device's first bytes
- * (short inputs are padded with zeros to RA_FSINFO_BYTES).
+ * (short inputs are padded with zeros to RA_FSINFO_BYTES). The same bytes
+ * are read as an ext4 MMP block too (ra_fs_mmp_state), whose verdict
+ * must be "clean" only for the clean sequence under the MMP magic: a
+ * damaged block reads as in use, never as clean (fail closed).
  */
 #include "config.h"
 
@@ -58,6 +61,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         && (!true_size(buf, type, &want) || want != info.size))
         abort();
     (void) ra_fs_info(buf, RA_FSINFO_BYTES - 1, type, &info);
+    if (ra_fs_mmp_state(buf, len) == RA_FS_MMP_CLEAN
+        && (ra_get_le(buf, 4) != 0x004d4d50
+            || ra_get_le(buf + 4, 4) != 0xff4d4d50))
+        abort();
+    (void) ra_fs_mmp_state(buf, size - 1 < 8 ? size - 1 : 8);
     free(buf);
     return 0;
 }
