@@ -21,10 +21,16 @@ struct ra_state {
 int ra_state_path(const char *dir, const char *agent, const char *instance,
                   char *buf, size_t len);
 
-/** Reads @path; -ENOENT when there is none. */
+/**
+ * Reads @path; -ENOENT when there is none, -ELOOP for a symlink, -EINVAL
+ * for anything but a regular file (a FIFO never blocks the caller).
+ */
 int ra_state_load(const char *path, struct ra_state *st);
 
-/** Writes @st to @path atomically (temporary file, fsync, rename). */
+/**
+ * Writes @st to @path atomically: a new temporary file (mode 0600, created
+ * exclusively after removing whatever had its name), fsync, rename.
+ */
 int ra_state_save(const char *path, const struct ra_state *st);
 
 /** Sets (or replaces) @key; -E2BIG/-ENAMETOOLONG when it does not fit. */

@@ -77,6 +77,61 @@ test_limits(void **state)
     assert_int_equal(ra_state_set(&st, "one-more", "v"), -E2BIG);
 }
 
+/* Whatever another writer of the directory (PMM's container, for the image
+ * record in /srv) leaves in the way is not followed, blocked on, or written
+ * through. */
+static void
+test_hostile_dir(void **state)
+{
+    char dir[] = "/tmp/pmmha-state-XXXXXX", path[128], tmp[160], other[128];
+    char buf[64] = "";
+    struct ra_state st = { 0 }, back;
+    struct stat sb;
+    FILE *f;
+
+    (void) state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/.pmmha-image", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(other, sizeof other, "%s/other", dir);
+    assert_int_equal(ra_state_set(&st, "image", "x"), 0);
+    /* a FIFO: load fails at once instead of waiting for a writer */
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(ra_state_load(path, &back), -EINVAL);
+    assert_int_equal(unlink(path), 0);
+    /* a symlink: not followed */
+    assert_int_equal(symlink("/etc/hostname", path), 0);
+    assert_int_equal(ra_state_load(path, &back), -ELOOP);
+    assert_int_equal(unlink(path), 0);
+    /* the temporary name taken by a FIFO: save neither blocks nor fails */
+    assert_int_equal(mkfifo(tmp, 0600), 0);
+    assert_int_equal(ra_state_save(path, &st), 0);
+    /* ... by a hard link to another file: that file is left alone */
+    f = fopen(other, "w");
+    assert_non_null(f);
+    fputs("keep\n", f);
+    fclose(f);
+    assert_int_equal(link(other, tmp), 0);
+    assert_int_equal(ra_state_save(path, &st), 0);
+    f = fopen(other, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    assert_string_equal(buf, "keep\n");
+    /* ... by a symlink: not followed, replaced */
+    assert_int_equal(symlink(other, tmp), 0);
+    assert_int_equal(ra_state_save(path, &st), 0);
+    assert_int_equal(ra_state_load(path, &back), 0);
+    assert_string_equal(ra_state_get(&back, "image"), "x");
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0600);
+    assert_int_equal(sb.st_nlink, 1);
+    assert_int_equal(access(tmp, F_OK), -1);
+    unlink(path);
+    unlink(other);
+    rmdir(dir);
+}
+
 static void
 test_proc(void **state)
 {
@@ -156,9 +211,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_proc),
+        cmocka_unit_test(test_roundtrip),   cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_hostile_dir), cmocka_unit_test(test_proc),
         cmocka_unit_test(test_proc_pidfd),
     };
 
