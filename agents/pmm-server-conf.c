@@ -140,7 +140,9 @@ check_url(const char *v, char *why, size_t len)
     int port, tls;
 
     if (ra_http_parse_url(v, host, sizeof host, &port, &path, &tls) < 0) {
-        snprintf(why, len, "not an http:// or https:// URL");
+        snprintf(why, len,
+                 "not an http:// or https:// URL with a host "
+                 "name or address (no user:password@)");
         return -EINVAL;
     }
     if (!tls && strcmp(host, "localhost") != 0 && !strchr(host, ':')
@@ -305,11 +307,27 @@ take_option(struct rt_run_spec *s, char **w)
     return used;
 }
 
+/* What a reason may quote of a run_opts word: an option's name, never its
+ * value ("--env=NAME=SECRET" is "--env=...", "-eNAME=SECRET" is "-e..."),
+ * and nothing of a word that is not an option. */
+static const char *
+opt_name(const char *w, char *buf, size_t len)
+{
+    size_t n = w[0] != '-' ? 0 : w[1] == '-' ? strcspn(w, "=") : 2;
+
+    if (n == 0)
+        return "a word that is not an option";
+    snprintf(buf, len, "%.*s%s", (int) (n > 40 ? 40 : n), w,
+             strlen(w) > n ? "..." : "");
+    return buf;
+}
+
 static int
 add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
 {
     size_t keep = 0, cap = sizeof c->cli_argv / sizeof c->cli_argv[0] - 3;
     int n = ra_split_words(c->run_opts, &c->run_words);
+    char name[48];
 
     if (n < 0) {
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
@@ -321,7 +339,8 @@ add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
 
         if (used < 0) {
             ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                          "run_opts: bad value for %s", c->run_words[i]);
+                          "run_opts: bad value for %s",
+                          opt_name(c->run_words[i], name, sizeof name));
             return -1;
         }
         if (used == 0 && (t != RT_CLI || keep >= cap)) {
@@ -329,7 +348,7 @@ add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
                           "run_opts: %s is not supported through the "
                           "runtime's API (supported: --network, "
                           "--env, --hostname, --ulimit, --label)",
-                          c->run_words[i]);
+                          opt_name(c->run_words[i], name, sizeof name));
             return -1;
         }
         if (used == 0) /* the CLI gets it verbatim, in order */
