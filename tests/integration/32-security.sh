@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The security pass (README "Security") against the real agent and podman:
-# what PMM's container can leave in /srv (FIFOs and links where the agent
-# reads and writes its records) neither blocks nor redirects the agent;
+# what PMM's container can leave in /srv (FIFOs and links where the agents
+# read and write their records: pmm-server's image record, pmm-storage's
+# status file) neither blocks nor redirects the agents;
 # secrets in run_opts, URLs and env_file reach no reason, log or argv.
 . "$(dirname "$0")/common.sh"
-trap cleanup EXIT
+. "$TOP/tests/lib/loopdev.sh"
+trap 'loop_cleanup; cleanup' EXIT
 setup_podman || { fail "podman set-up"; exit 1; }
 
 srv=$WORK/srv
@@ -73,3 +75,27 @@ grep -q PMM_TEST_SECRET=s3cret "$srv/stub-env.txt" && pass "env_file reached the
     fail "env_file did not reach the container (CLI)"
 stop runtime_socket=/run/pmmha-test/absent.sock
 expect "stop (CLI)" 0 ""
+
+# ---- pmm-storage's status file (depth 20) is in /srv too ----------------
+mkloop st 64 && mkfs.ext4 -q "$LOOP" 63M || fail "loop set-up"
+ST=(device="$LOOP" fstype=ext4 directory="$WORK/st" HA_RSCTMP="$WORK/rsc-st"
+    OCF_RESKEY_CRM_meta_on_node=node1)
+ra pmm-storage start "${ST[@]}"
+expect "pmm-storage start" 0 ""
+status=$WORK/st/.pmmha-storage-status
+echo keep >"$WORK/st/victim"
+for kind in hardlink symlink fifo; do
+    rm -f "$status"
+    case $kind in
+        hardlink) ln "$WORK/st/victim" "$status" ;;
+        symlink) ln -s "$WORK/st/victim" "$status" ;;
+        fifo) mkfifo "$status" ;;
+    esac
+    ra pmm-storage monitor "${ST[@]}" OCF_RESKEY_CRM_meta_interval=10000 OCF_CHECK_LEVEL=20
+    expect "monitor depth 20 with a $kind as the status file" 0 ""
+    [[ -f $status && ! -L $status && $(stat -c %h "$status") == 1 && $(cat "$WORK/st/victim") == keep ]] &&
+        pass "the $kind was replaced, not written through" ||
+        fail "status file: $(ls -l "$status"), victim: $(cat "$WORK/st/victim")"
+done
+ra pmm-storage stop "${ST[@]}"
+expect "pmm-storage stop" 0 ""
