@@ -272,7 +272,7 @@ check_owned_io(const struct ra_ctx *ctx, const struct sysid_conf *c,
                const struct vg_devs *v, const char *local,
                struct ra_result *res)
 {
-    struct lvm_md_vg *md = malloc(sizeof *md);
+    struct lvm_md_vg *md = calloc(1, sizeof *md);
     char pv[64], failed[300];
     int r;
 
@@ -722,7 +722,7 @@ static void
 validate_disk(const struct sysid_conf *c, const struct sysid_vg *vg,
               struct ra_result *res)
 {
-    struct lvm_md_vg *md = malloc(sizeof *md);
+    struct lvm_md_vg *md = calloc(1, sizeof *md);
     int r = -ENOMEM;
     bool lv_found = !c->lv;
 

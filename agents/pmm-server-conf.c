@@ -217,7 +217,9 @@ check_url(const char *v, char *why, size_t len)
     int port, tls;
 
     if (ra_http_parse_url(v, host, sizeof host, &port, &path, &tls) < 0) {
-        snprintf(why, len, "not an http:// or https:// URL");
+        snprintf(why, len,
+                 "not an http:// or https:// URL with a host "
+                 "name or address (no user:password@)");
         return -EINVAL;
     }
     if (!tls && strcmp(host, "localhost") != 0 && !strchr(host, ':')
@@ -413,6 +415,21 @@ take_option(struct rt_run_spec *s, char **w)
     return used;
 }
 
+/* What a reason may quote of a run_opts word: an option's name, never its
+ * value ("--env=NAME=SECRET" is "--env=...", "-eNAME=SECRET" is "-e..."),
+ * and nothing of a word that is not an option. */
+static const char *
+opt_name(const char *w, char *buf, size_t len)
+{
+    size_t n = w[0] != '-' ? 0 : w[1] == '-' ? strcspn(w, "=") : 2;
+
+    if (n == 0)
+        return "a word that is not an option";
+    snprintf(buf, len, "%.*s%s", (int) (n > 40 ? 40 : n), w,
+             strlen(w) > n ? "..." : "");
+    return buf;
+}
+
 /* ---- run_opts: one verdict on every node -------------------------------- */
 
 /*
@@ -533,7 +550,7 @@ int
 server_conf_check(struct server_conf *c, struct ra_result *res)
 {
     struct rt_run_spec scratch = { 0 };
-    char **w = NULL;
+    char **w = NULL, name[48];
     int n = ra_split_words(c->run_opts, &w), r = 0;
 
     if (n < 0) {
@@ -547,7 +564,8 @@ server_conf_check(struct server_conf *c, struct ra_result *res)
 
         if (used < 0) {
             ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                          "run_opts: bad value for %.40s", w[i]);
+                          "run_opts: bad value for %s",
+                          opt_name(w[i], name, sizeof name));
             r = -1;
             break;
         }
@@ -577,6 +595,7 @@ add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
 {
     size_t keep = 0, cap = sizeof c->cli_argv / sizeof c->cli_argv[0] - 3;
     int n = ra_split_words(c->run_opts, &c->run_words);
+    char name[48];
 
     if (n < 0) {
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
@@ -588,15 +607,16 @@ add_run_opts(struct server_conf *c, enum rt_transport t, struct ra_result *res)
 
         if (used < 0) {
             ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                          "run_opts: bad value for %s", c->run_words[i]);
+                          "run_opts: bad value for %s",
+                          opt_name(c->run_words[i], name, sizeof name));
             return -1;
         }
         /* server_conf_check() chose the CLI for what the API cannot say */
         if (used == 0 && (t != RT_CLI || keep >= cap)) {
             ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                          "run_opts: too many options, or %.40s through the "
+                          "run_opts: too many options, or %s through the "
                           "runtime's API",
-                          c->run_words[i]);
+                          opt_name(c->run_words[i], name, sizeof name));
             return -1;
         }
         if (used == 0) /* the CLI gets it verbatim, in order */

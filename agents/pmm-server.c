@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +206,29 @@ check_image_published(const struct ra_ctx *ctx, const struct server_conf *c,
     return r;
 }
 
+/* The first line of @path into @buf ("" if none): a regular file only, not
+ * followed through a symlink, never blocking on a FIFO (/srv is the
+ * container's to write). -errno when there is no such file. */
+static int
+read_first_line(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    ssize_t n = -1;
+
+    buf[0] = '\0';
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        n = read(fd, buf, len - 1);
+    close(fd);
+    if (n < 0)
+        return -EINVAL;
+    buf[n] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    return 0;
+}
+
 /* PMM refuses to run on data newer than itself; so do we, and say why. */
 static int
 check_downgrade(const struct server_conf *c, const struct rt_image *img,
@@ -213,19 +237,14 @@ check_downgrade(const struct server_conf *c, const struct rt_image *img,
     char path[4096], data[64] = "", tag[128];
     const char *named = ra_image_tag(c->image, tag, sizeof tag);
     const char *mine = *img->version ? img->version : named;
-    FILE *f;
     int ok, tag_ok;
 
     if (!*c->volume || c->allow_downgrade)
         return 0;
     snprintf(path, sizeof path, "%s/grafana/PERCONA_DASHBOARDS_VERSION",
              c->volume);
-    f = fopen(path, "re");
-    if (!f)
+    if (read_first_line(path, data, sizeof data) == -ENOENT)
         return 0; /* a new /srv: nothing to protect yet */
-    if (!fgets(data, sizeof data, f))
-        data[0] = '\0';
-    fclose(f);
     data[strcspn(data, " \t\r\n")] = '\0';
     if (ra_version_cmp(mine, data, &ok) >= 0 || !ok)
         return 0;

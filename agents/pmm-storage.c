@@ -664,8 +664,11 @@ status_io(void *arg, void *out, size_t len)
 
     (void) out;
     (void) len;
+    /* a new file: a link or FIFO left there (/srv is the container's to
+     * write) is removed, never written through */
+    (void) unlink(io->path);
     errno = 0;
-    fd = open(io->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+    fd = open(io->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
               0600);
     if (fd < 0 || write(fd, io->line, n) != (ssize_t) n || fsync(fd) < 0)
         r = errno ? -errno : -EIO;

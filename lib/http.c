@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,31 @@
 #include "plugin.h"
 #include "plugins.h"
 
+/*
+ * A host is a name or an IPv4 literal ([A-Za-z0-9.-]), or an IPv6 literal
+ * in brackets: no user name or password ("user:pw@host" would put a secret
+ * in the CIB and the reasons that quote the URL), and nothing that libcurl
+ * (https://) could read as another host than the one checked here.
+ */
+static bool
+host_ok(const char *p, size_t n, bool bracketed)
+{
+    const char *set = bracketed ? "0123456789abcdefABCDEF:."
+                                : "abcdefghijklmnopqrstuvwxyz"
+                                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
+
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(set, p[i]))
+            return false;
+    return true;
+}
+
 int
 ra_http_parse_url(const char *url, char *host, size_t hostlen, int *port,
                   const char **path, int *tls)
 {
     const char *p, *end;
+    bool bracketed;
     size_t n;
 
     if (!strncmp(url, "http://", 7))
@@ -34,7 +55,8 @@ ra_http_parse_url(const char *url, char *host, size_t hostlen, int *port,
     else
         return -EINVAL;
     *port = *tls ? 443 : 80;
-    if (*p == '[') {
+    bracketed = *p == '[';
+    if (bracketed) {
         end = strchr(p, ']');
         if (!end)
             return -EINVAL;
@@ -45,7 +67,7 @@ ra_http_parse_url(const char *url, char *host, size_t hostlen, int *port,
         end = p + strcspn(p, ":/");
         n = (size_t) (end - p);
     }
-    if (n == 0 || n >= hostlen)
+    if (n == 0 || n >= hostlen || !host_ok(p, n, bracketed))
         return -EINVAL;
     memcpy(host, p, n);
     host[n] = '\0';

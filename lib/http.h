@@ -34,7 +34,11 @@ struct ra_http_reply {
 int ra_http_get(const char *url, const struct ra_tls *tls,
                 ra_deadline_t deadline, struct ra_http_reply *reply);
 
-/** Splits an http:// URL; host may be an IPv4/IPv6 literal or a name. */
+/**
+ * Splits an http:// or https:// URL; host may be an IPv4 literal, an IPv6
+ * literal in brackets or a name ([A-Za-z0-9.-]); user information
+ * ("user:password@") and any other scheme are refused with -EINVAL.
+ */
 int ra_http_parse_url(const char *url, char *host, size_t hostlen, int *port,
                       const char **path, int *tls);
 

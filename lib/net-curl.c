@@ -125,6 +125,9 @@ get_setup(CURL *h, const char *url, int left_ms, struct body_sink *sink,
         rc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
     if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    /* no redirect is followed; were one ever, https only */
+    if (!rc)
+        rc = curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
     if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
     if (!rc)

@@ -35,6 +35,11 @@ ra_result_set(struct ra_result *res, enum ra_ocf_rc rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(res->reason, sizeof res->reason, fmt, ap);
     va_end(ap);
+    /* one line: words from the runtime, a disk or a file cannot end it
+     * and forge another "ocf-exit-reason:" line after it */
+    for (char *c = res->reason; *c; c++)
+        if ((unsigned char) *c < ' ' || *c == 0x7f)
+            *c = ' ';
 }
 
 void
@@ -161,8 +166,14 @@ check_params(struct ra_ctx *ctx, struct ra_result *res)
         const char *v = ra_param_str(&ctx->params, c->name);
 
         if (v && *v && c->check(v, why, sizeof why) < 0) {
-            ra_result_set(res, RA_OCF_ERR_CONFIGURED, "%s=%.40s: %s", c->name,
-                          v, why);
+            /* run_opts may hold "-e NAME=VALUE", a URL "user:password@":
+             * named, never quoted */
+            if (!strcmp(c->name, "run_opts") || !strcmp(c->name, "readyz_url"))
+                ra_result_set(res, RA_OCF_ERR_CONFIGURED, "%s: %s", c->name,
+                              why);
+            else
+                ra_result_set(res, RA_OCF_ERR_CONFIGURED, "%s=%.40s: %s",
+                              c->name, v, why);
             return;
         }
     }

@@ -93,7 +93,10 @@ struct ra_agent {
 /** Runs one OCF action for @agent; returns the process exit status. */
 int ra_main(int argc, char **argv, const struct ra_agent *agent);
 
-/** Sets @res to @rc with a printf-style reason (truncated to fit). */
+/**
+ * Sets @res to @rc with a printf-style reason (truncated to fit; control
+ * characters become blanks, so that the reason stays one line).
+ */
 void ra_result_set(struct ra_result *res, enum ra_ocf_rc rc, const char *fmt,
                    ...) __attribute__((format(printf, 3, 4)));
 

@@ -93,13 +93,20 @@ int
 ra_state_load(const char *path, struct ra_state *st)
 {
     char buf[RA_STATE_MAX * 560];
+    struct stat sb;
     ssize_t n;
     int fd;
 
     memset(st, 0, sizeof *st);
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* a regular file only: a FIFO put there (the image record is in PMM's
+     * /srv, which the container writes) must not block the agent */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return -errno;
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return -EINVAL;
+    }
     n = read(fd, buf, sizeof buf - 1);
     close(fd);
     if (n < 0)
@@ -212,8 +219,13 @@ ra_state_save(const char *path, const struct ra_state *st)
         if (r == 0)
             r = link_unnamed(fd, tmp);
     } else {
+        /* a new file, never one found there: a link or FIFO left in its
+         * place (the image record is in /srv, which the container writes)
+         * is removed, not written through */
+        if (unlink(tmp) < 0 && errno != ENOENT)
+            return -errno;
         fd = open_in_dir(
-            tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+            tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
             return fd;
         r = write_all(fd, st);

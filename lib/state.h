@@ -26,13 +26,16 @@ int ra_state_path(const char *dir, const char *agent, const char *instance,
 
 /**
  * Reads @path; -ENOENT when there is none, -EBADMSG when it is not what
- * ra_state_save() writes (damaged: treat it as absent, with a warning).
+ * ra_state_save() writes (damaged: treat it as absent, with a warning),
+ * -ELOOP for a symlink, -EINVAL for anything but a regular file (a FIFO
+ * never blocks the caller).
  */
 int ra_state_load(const char *path, struct ra_state *st);
 
 /**
  * Writes @st to @path atomically: an unnamed file (O_TMPFILE, else
- * @path.tmp) written and fsynced, then renamed over @path.
+ * @path.tmp created exclusively after removing whatever had its name;
+ * mode 0600) written and fsynced, then renamed over @path.
  */
 int ra_state_save(const char *path, const struct ra_state *st);
 

@@ -3,7 +3,7 @@
 # installed with apt-get when missing (a fresh machine has none of it).
 PKGS="autoconf automake libtool pkg-config make gcc libc6-dev libqb-dev
 libxml2-dev libxml2-utils xsltproc libcurl4-openssl-dev libjson-c-dev libpq-dev
-libblkid-dev libssl-dev libcmocka-dev cppcheck clang-tidy strace curl podman
+libblkid-dev libssl-dev libcmocka-dev cppcheck clang-tidy clang-tools-14 strace curl podman
 runc buildah pacemaker pacemaker-cli-utils corosync pcs crmsh resource-agents
 procps psmisc kmod iproute2 util-linux openssl python3 clang-format e2fsprogs
 xfsprogs lvm2 qemu-system-x86 qemu-utils debootstrap busybox-static cpio

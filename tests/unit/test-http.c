@@ -206,13 +206,49 @@ test_parse_url(void **state)
                      -ETIMEDOUT);
 }
 
+/* What libcurl could read as another host, or a password in the CIB. */
+static void
+test_parse_url_host(void **state)
+{
+    static const char *const bad[] = {
+        "https://user:pw@10.0.0.1/", "https://user@pmm.example/",
+        "http://user@127.0.0.1/",    "https://pmm.example#@10.0.0.1/",
+        "https://pmm.example?x/",    "https://10.0.0.1\\@evil/",
+        "https://pm%6d.example/",    "https://[::1@x]/",
+        "https://[fe80::1%25eth0]/", "file:///etc/shadow",
+        "HTTPS://10.0.0.1/",         "gopher://10.0.0.1/",
+    };
+    char host[64];
+    const char *path;
+    int port, tls;
+
+    (void) state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int r
+            = ra_http_parse_url(bad[i], host, sizeof host, &port, &path, &tls);
+
+        if (r != -EINVAL)
+            fail_msg("%s: %d", bad[i], r);
+    }
+    assert_int_equal(ra_http_parse_url("https://pmm-1.example.com:8443/x?a=b",
+                                       host, sizeof host, &port, &path, &tls),
+                     0);
+    assert_string_equal(host, "pmm-1.example.com");
+    assert_int_equal(port, 8443);
+    assert_string_equal(path, "/x?a=b");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_200),     cmocka_unit_test(test_503),
-        cmocka_unit_test(test_garbage), cmocka_unit_test(test_never_answers),
-        cmocka_unit_test(test_refused), cmocka_unit_test(test_parse_url),
+        cmocka_unit_test(test_200),
+        cmocka_unit_test(test_503),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_never_answers),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_parse_url),
+        cmocka_unit_test(test_parse_url_host),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

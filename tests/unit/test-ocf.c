@@ -25,6 +25,7 @@ static char rsctmp[] = "/tmp/pmmha-ocf-XXXXXX";
 static const struct ra_param_def params[] = {
     { "image", RA_PARAM_STRING, true, NULL, NULL, 1, 0 },
     { "mode", RA_PARAM_STRING, false, "a", "a b", 1, 0 },
+    { "run_opts", RA_PARAM_STRING, false, NULL, NULL, 1, 0 },
     { NULL, RA_PARAM_STRING, false, NULL, NULL, 1, 0 },
 };
 static const struct ra_action_timeout timeouts[] = {
@@ -64,8 +65,18 @@ check_image(const char *v, char *why, size_t len)
     return -1;
 }
 
+static int
+check_quotes(const char *v, char *why, size_t len)
+{
+    if (!strchr(v, '\''))
+        return 0;
+    snprintf(why, len, "unbalanced quotes");
+    return -1;
+}
+
 static const struct ra_param_check checks[] = {
     { "image", check_image },
+    { "run_opts", check_quotes },
     { NULL, NULL },
 };
 
@@ -138,6 +149,7 @@ setup(void **state)
     (void) state;
     unsetenv("OCF_RESKEY_image");
     unsetenv("OCF_RESKEY_mode");
+    unsetenv("OCF_RESKEY_run_opts");
     unsetenv("OCF_RESKEY_CRM_meta_timeout");
     unsetenv("OCF_RESKEY_CRM_meta_interval");
     unsetenv("OCF_EXIT_REASON_PREFIX");
@@ -213,6 +225,24 @@ test_long_value(void **state)
     reason = last_line() + strlen("ocf-exit-reason:");
     assert_true(strlen(reason) <= RA_REASON_KEPT);
     assert_non_null(strstr(reason, "xxx is not one of: a b"));
+}
+
+/* A reason is one line whatever it quotes, and run_opts (which may hold
+ * "-e NAME=VALUE") is never quoted. */
+static void
+test_reason_hygiene(void **state)
+{
+    (void) state;
+    setenv("OCF_RESKEY_image", "pmm:2\nocf-exit-reason:all\tgood\r", 1);
+    assert_int_equal(run("stop"), RA_OCF_ERR_INSTALLED);
+    assert_string_equal(last_line(), "ocf-exit-reason:image pmm:2 "
+                                     "ocf-exit-reason:all good  is not here");
+    setenv("OCF_RESKEY_image", "pmm:2", 1);
+    setenv("OCF_RESKEY_run_opts", "-e PASSWORD='s3cret", 1);
+    assert_int_equal(run("start"), RA_OCF_ERR_CONFIGURED);
+    assert_string_equal(last_line(),
+                        "ocf-exit-reason:run_opts: unbalanced quotes");
+    assert_null(strstr(err, "s3cret"));
 }
 
 static void
@@ -308,6 +338,7 @@ main(void)
         cmocka_unit_test_setup(test_unknown_action, setup),
         cmocka_unit_test_setup(test_bad_params, setup),
         cmocka_unit_test_setup(test_long_value, setup),
+        cmocka_unit_test_setup(test_reason_hygiene, setup),
         cmocka_unit_test_setup(test_context, setup),
         cmocka_unit_test_setup(test_forgotten_result, setup),
         cmocka_unit_test_setup(test_instance_lock, setup),
