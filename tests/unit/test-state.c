@@ -236,145 +236,148 @@ test_lock(void **state)
     snprintf(path, sizeof path, "%s/pmm-server-other.lock", sub);
     unlink(path);
     rmdir(sub);
-    /* Whatever another writer of the directory (PMM's container, for the image
-     * record in /srv) leaves in the way is not followed, blocked on, or written
-     * through. */
-    static void test_hostile_dir(void **state)
-    {
-        char dir[] = "/tmp/pmmha-state-XXXXXX", path[128], tmp[160], other[128];
-        char buf[64] = "";
-        struct ra_state st = { 0 }, back;
-        struct stat sb;
-        FILE *f;
+    rmdir(dir);
+}
 
-        (void) state;
-        assert_non_null(mkdtemp(dir));
-        snprintf(path, sizeof path, "%s/.pmmha-image", dir);
-        snprintf(tmp, sizeof tmp, "%s.tmp", path);
-        snprintf(other, sizeof other, "%s/other", dir);
-        assert_int_equal(ra_state_set(&st, "image", "x"), 0);
-        /* a FIFO: load fails at once instead of waiting for a writer */
-        assert_int_equal(mkfifo(path, 0600), 0);
-        assert_int_equal(ra_state_load(path, &back), -EINVAL);
-        assert_int_equal(unlink(path), 0);
-        /* a symlink: not followed */
-        assert_int_equal(symlink("/etc/hostname", path), 0);
-        assert_int_equal(ra_state_load(path, &back), -ELOOP);
-        assert_int_equal(unlink(path), 0);
-        /* the temporary name taken by a FIFO: save neither blocks nor fails */
-        assert_int_equal(mkfifo(tmp, 0600), 0);
-        assert_int_equal(ra_state_save(path, &st), 0);
-        /* ... by a hard link to another file: that file is left alone */
-        f = fopen(other, "w");
-        assert_non_null(f);
-        fputs("keep\n", f);
-        fclose(f);
-        assert_int_equal(link(other, tmp), 0);
-        assert_int_equal(ra_state_save(path, &st), 0);
-        f = fopen(other, "r");
-        assert_non_null(f);
-        assert_non_null(fgets(buf, sizeof buf, f));
-        fclose(f);
-        assert_string_equal(buf, "keep\n");
-        /* ... by a symlink: not followed, replaced */
-        assert_int_equal(symlink(other, tmp), 0);
-        assert_int_equal(ra_state_save(path, &st), 0);
-        assert_int_equal(ra_state_load(path, &back), 0);
-        assert_string_equal(ra_state_get(&back, "image"), "x");
-        assert_int_equal(stat(path, &sb), 0);
-        assert_int_equal(sb.st_mode & 07777, 0600);
-        assert_int_equal(sb.st_nlink, 1);
-        assert_int_equal(access(tmp, F_OK), -1);
-        unlink(path);
-        unlink(other);
-        rmdir(dir);
+/* Whatever another writer of the directory (PMM's container, for the image
+ * record in /srv) leaves in the way is not followed, blocked on, or written
+ * through. */
+static void
+test_hostile_dir(void **state)
+{
+    char dir[] = "/tmp/pmmha-state-XXXXXX", path[128], tmp[160], other[128];
+    char buf[64] = "";
+    struct ra_state st = { 0 }, back;
+    struct stat sb;
+    FILE *f;
+
+    (void) state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/.pmmha-image", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(other, sizeof other, "%s/other", dir);
+    assert_int_equal(ra_state_set(&st, "image", "x"), 0);
+    /* a FIFO: load fails at once instead of waiting for a writer */
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(ra_state_load(path, &back), -EINVAL);
+    assert_int_equal(unlink(path), 0);
+    /* a symlink: not followed */
+    assert_int_equal(symlink("/etc/hostname", path), 0);
+    assert_int_equal(ra_state_load(path, &back), -ELOOP);
+    assert_int_equal(unlink(path), 0);
+    /* the temporary name taken by a FIFO: save neither blocks nor fails */
+    assert_int_equal(mkfifo(tmp, 0600), 0);
+    assert_int_equal(ra_state_save(path, &st), 0);
+    /* ... by a hard link to another file: that file is left alone */
+    f = fopen(other, "w");
+    assert_non_null(f);
+    fputs("keep\n", f);
+    fclose(f);
+    assert_int_equal(link(other, tmp), 0);
+    assert_int_equal(ra_state_save(path, &st), 0);
+    f = fopen(other, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    assert_string_equal(buf, "keep\n");
+    /* ... by a symlink: not followed, replaced */
+    assert_int_equal(symlink(other, tmp), 0);
+    assert_int_equal(ra_state_save(path, &st), 0);
+    assert_int_equal(ra_state_load(path, &back), 0);
+    assert_string_equal(ra_state_get(&back, "image"), "x");
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0600);
+    assert_int_equal(sb.st_nlink, 1);
+    assert_int_equal(access(tmp, F_OK), -1);
+    unlink(path);
+    unlink(other);
+    rmdir(dir);
+}
+
+static void
+test_proc(void **state)
+{
+    uint64_t st;
+    pid_t pid;
+
+    (void) state;
+    assert_int_equal(ra_proc_starttime(getpid(), &st), 0);
+    assert_int_equal(ra_proc_is(getpid(), st), 1);
+    assert_int_equal(ra_proc_is(getpid(), st + 1), 0);
+    assert_int_equal(ra_proc_starttime(0, &st), -ESRCH);
+    pid = fork();
+    if (pid == 0)
+        _exit(0);
+    /* a zombie is not alive */
+    usleep(100000);
+    assert_int_equal(ra_proc_starttime(pid, &st), -ESRCH);
+    waitpid(pid, NULL, 0);
+    assert_int_equal(ra_proc_starttime(pid, &st), -ESRCH);
+}
+
+/* A pidfd names the process that started at the recorded time, and only
+ * it: SIGTERM through it, its exit seen at once, a wrong start time
+ * refused; a process that ignores SIGTERM makes the wait time out. */
+static void
+test_proc_pidfd(void **state)
+{
+    uint64_t st, t0;
+    pid_t pid;
+    int fd, ws;
+
+    (void) state;
+    pid = fork();
+    if (pid == 0) {
+        pause();
+        _exit(0);
     }
+    usleep(20000);
+    assert_int_equal(ra_proc_starttime(pid, &st), 0);
+    assert_int_equal(ra_proc_open(pid, st + 1), -ESRCH);
+    assert_int_equal(ra_proc_open(0, st), -ESRCH);
+    fd = ra_proc_open(pid, st);
+    assert_true(fd >= 0);
+    assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(50)), -ETIMEDOUT);
+    t0 = ra_now_ns();
+    assert_int_equal(ra_proc_signal(fd, SIGTERM), 0);
+    assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(5000)), 0);
+    assert_true(ra_now_ns() - t0 < 1000 * RA_NSEC_PER_MSEC);
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGTERM);
+    assert_int_equal(ra_proc_signal(fd, SIGTERM), -ESRCH);
+    close(fd);
 
-    static void test_proc(void **state)
-    {
-        uint64_t st;
-        pid_t pid;
-
-        (void) state;
-        assert_int_equal(ra_proc_starttime(getpid(), &st), 0);
-        assert_int_equal(ra_proc_is(getpid(), st), 1);
-        assert_int_equal(ra_proc_is(getpid(), st + 1), 0);
-        assert_int_equal(ra_proc_starttime(0, &st), -ESRCH);
-        pid = fork();
-        if (pid == 0)
-            _exit(0);
-        /* a zombie is not alive */
-        usleep(100000);
-        assert_int_equal(ra_proc_starttime(pid, &st), -ESRCH);
-        waitpid(pid, NULL, 0);
-        assert_int_equal(ra_proc_starttime(pid, &st), -ESRCH);
-    }
-
-    /* A pidfd names the process that started at the recorded time, and only
-     * it: SIGTERM through it, its exit seen at once, a wrong start time
-     * refused; a process that ignores SIGTERM makes the wait time out. */
-    static void test_proc_pidfd(void **state)
-    {
-        uint64_t st, t0;
-        pid_t pid;
-        int fd, ws;
-
-        (void) state;
-        pid = fork();
-        if (pid == 0) {
+    /* SIGTERM ignored: the wait ends at its deadline; SIGKILL ends it */
+    pid = fork();
+    if (pid == 0) {
+        signal(SIGTERM, SIG_IGN);
+        for (;;)
             pause();
-            _exit(0);
-        }
-        usleep(20000);
-        assert_int_equal(ra_proc_starttime(pid, &st), 0);
-        assert_int_equal(ra_proc_open(pid, st + 1), -ESRCH);
-        assert_int_equal(ra_proc_open(0, st), -ESRCH);
-        fd = ra_proc_open(pid, st);
-        assert_true(fd >= 0);
-        assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(50)), -ETIMEDOUT);
-        t0 = ra_now_ns();
-        assert_int_equal(ra_proc_signal(fd, SIGTERM), 0);
-        assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(5000)), 0);
-        assert_true(ra_now_ns() - t0 < 1000 * RA_NSEC_PER_MSEC);
-        assert_int_equal(waitpid(pid, &ws, 0), pid);
-        assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGTERM);
-        assert_int_equal(ra_proc_signal(fd, SIGTERM), -ESRCH);
-        close(fd);
-
-        /* SIGTERM ignored: the wait ends at its deadline; SIGKILL ends it */
-        pid = fork();
-        if (pid == 0) {
-            signal(SIGTERM, SIG_IGN);
-            for (;;)
-                pause();
-        }
-        usleep(20000);
-        assert_int_equal(ra_proc_starttime(pid, &st), 0);
-        fd = ra_proc_open(pid, st);
-        assert_true(fd >= 0);
-        assert_int_equal(ra_proc_signal(fd, SIGTERM), 0);
-        assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(100)), -ETIMEDOUT);
-        assert_int_equal(ra_proc_signal(fd, SIGKILL), 0);
-        assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(5000)), 0);
-        assert_int_equal(waitpid(pid, &ws, 0), pid);
-        assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
-        close(fd);
-        /* gone and reaped: nothing to open */
-        assert_int_equal(ra_proc_open(pid, st), -ESRCH);
     }
+    usleep(20000);
+    assert_int_equal(ra_proc_starttime(pid, &st), 0);
+    fd = ra_proc_open(pid, st);
+    assert_true(fd >= 0);
+    assert_int_equal(ra_proc_signal(fd, SIGTERM), 0);
+    assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(100)), -ETIMEDOUT);
+    assert_int_equal(ra_proc_signal(fd, SIGKILL), 0);
+    assert_int_equal(ra_proc_wait(fd, ra_deadline_in_ms(5000)), 0);
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGKILL);
+    close(fd);
+    /* gone and reaped: nothing to open */
+    assert_int_equal(ra_proc_open(pid, st), -ESRCH);
+}
 
-    int main(void)
-    {
-        const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_roundtrip),
-            cmocka_unit_test(test_limits),
-            cmocka_unit_test(test_damaged),
-            cmocka_unit_test(test_stale_tmp),
-            cmocka_unit_test(test_lock),
-            cmocka_unit_test(test_hostile_dir),
-            cmocka_unit_test(test_proc),
-            cmocka_unit_test(test_proc_pidfd),
-        };
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roundtrip), cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_damaged),   cmocka_unit_test(test_stale_tmp),
+        cmocka_unit_test(test_lock),      cmocka_unit_test(test_hostile_dir),
+        cmocka_unit_test(test_proc),      cmocka_unit_test(test_proc_pidfd),
+    };
 
-        return cmocka_run_group_tests(tests, NULL, NULL);
-    }
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
