@@ -270,6 +270,11 @@ proxy_stop
 note "API requests: start ${#RQ_START[@]}, stop ${#RQ_STOP[@]}, probe ${#RQ_PROBE[@]}"
 
 # timed OP ARGS...: ra with the time it took in DT (ms)
+# frozen K: what is wrong when the API service was not frozen at request K
+frozen() {
+    [[ $(awk '{print $3}' "/proc/$API_PID/stat" 2>/dev/null) == T ]] ||
+        echo " the API was never frozen: $(wc -l <"$WORK/proxy.log") requests came, not $1;"
+}
 timed() {
     local t
     t=$(now_ms)
@@ -282,7 +287,7 @@ for ((k = 1; k <= ${#RQ_START[@]}; k++)); do
     rq=${RQ_START[k - 1]#* }
     proxy_start "$k"
     timed srv start "${FZ[@]}" OCF_RESKEY_CRM_meta_timeout=$TMO
-    why=$(rc_is 1 "API")$(in_time)
+    why=$(rc_is 1 "API")$(in_time)$(frozen "$k")
     proxy_stop
     sleep 0.3 # the thawed service runs what it was sent
     srv stop
@@ -300,7 +305,7 @@ for ((k = 1; k <= ${#RQ_STOP[@]}; k++)); do
     proxy_start "$k"
     timed srv stop "${FZ[@]}" OCF_RESKEY_CRM_meta_timeout=$TMO
     # the state file names the container's init: the kernel saw it exit
-    why+=$(rc_is 0)$(in_time)
+    why+=$(rc_is 0)$(in_time)$(frozen "$k")
     proxy_stop
     [[ $RC != 0 ]] && srv stop
     why+=$(left_server)
@@ -318,7 +323,7 @@ for running in no yes; do
         fi
         proxy_start "$k"
         timed srv monitor "${FZ[@]}" OCF_RESKEY_CRM_meta_timeout=$TMO
-        why+=$(rc_is 1 "API")$(in_time)
+        why+=$(rc_is 1 "API")$(in_time)$(frozen "$k")
         proxy_stop
         srv stop
         why+=$(rc_is 0)$(left_server)
