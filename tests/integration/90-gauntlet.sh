@@ -412,7 +412,9 @@ fi
 # ============================================================================
 # 4. clocks stepped forward and back across lease renewals (libfaketime)
 # ============================================================================
-if want 4; then
+if want 4 && [[ ! -e $FAKETIME_LIB ]]; then
+    fail "clock cases: no $FAKETIME_LIB (apt-get install faketime)"
+elif want 4; then
 # clock N OFFSET: AGENT_DIR for node N's agent with its clock OFFSET seconds
 # off (FAKETIME, the monotonic clock left alone)
 clock() {
