@@ -67,6 +67,11 @@ runtime_failed(struct ra_result *res, const struct server_conf *c,
                       "start the %s API (%s.socket): nobody answers on %.56s "
                       "(%s)",
                       k, k, rt->socket, doing);
+    else if (r == -ETIMEDOUT && rt->transport != RT_CLI)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "restart the %s API (%s.socket): no answer on %.48s in "
+                      "time (%s)",
+                      k, k, rt->socket, doing);
     else
         ra_result_set(res, RA_OCF_ERR_GENERIC, "%s: %.90s", doing, rt->err);
 }

@@ -156,11 +156,25 @@ fill(struct ra_lease *l, const struct ra_ctx *ctx, uint64_t counter,
     snprintf(l->fsid, sizeof l->fsid, "%s", fsid);
 }
 
+/* What start learnt of another node's record while taking the lease. */
+struct cleared {
+    char fenced[RA_LEASE_HOLDER_MAX]; /* this holder was fenced since */
+    bool silent;                      /* rec was watched unchanged a period */
+    struct ra_lease rec;
+};
+
+static int
+same(const struct ra_lease *a, const struct ra_lease *b)
+{
+    return a->counter == b->counter && a->renewed_ns == b->renewed_ns
+           && !strcmp(a->holder, b->holder) && a->flags == b->flags;
+}
+
 /* Another node's record: may we take it? Sets @res when not. */
 static int
 may_take(const struct ra_ctx *ctx, const struct storage_dev *dev,
          const struct storage_lease *l, const struct ra_lease *cur,
-         const char *fenced, struct ra_result *res)
+         const struct cleared *cl, struct ra_result *res)
 {
     uint64_t now = ra_wallclock_ns(),
              exp = ra_lease_expiry_ns(cur, STORAGE_SKEW_MS);
@@ -169,18 +183,25 @@ may_take(const struct ra_ctx *ctx, const struct storage_dev *dev,
 
     if (!strcmp(cur->holder, ctx->node) || st == RA_LEASE_FREE)
         return 0;
-    if (fenced && !strcmp(cur->holder, fenced)) {
+    if (cl->silent && same(&cl->rec, cur))
+        return 0; /* silent a whole period: logged by the watch */
+    if (*cl->fenced && !strcmp(cur->holder, cl->fenced)) {
         ra_warn("taking over the lease of %s on %s: it was fenced after its "
                 "last renewal",
                 cur->holder, l->path);
         return 0;
     }
     if (st == RA_LEASE_EXPIRED) {
-        ra_warn("taking over the expired lease of %s on %s (last renewed at "
-                "%s, %.1fs ago)",
-                cur->holder, l->path, clock_str(cur->renewed_ns, a, sizeof a),
-                (double) (now - cur->renewed_ns) / 1e9);
-        return 0;
+        /* its clock may be behind (stepped back): expired by the wall
+         * clock is not enough; a lease period of silence, watched on our
+         * own clock, is (wait_out_silent_holder) */
+        ra_result_set(
+            res, RA_OCF_ERR_GENERIC,
+            "raise the start timeout above %us, or wait: node %.24s's "
+            "lease looks expired (renewed at %s), to be watched",
+            cur->duration_ms / 1000 + 3, cur->holder,
+            clock_str(cur->renewed_ns, a, sizeof a));
+        return -EBUSY;
     }
     if (*cur->fsid && *dev->uuid && strcmp(cur->fsid, dev->uuid) != 0)
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
@@ -286,7 +307,8 @@ take_blank(const struct ra_ctx *ctx, const struct storage_conf *c,
 static int
 read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
               const struct storage_dev *dev, const struct storage_lease *l,
-              const char *fenced, uint64_t *counter, struct ra_result *res)
+              const struct cleared *cl, uint64_t *counter,
+              struct ra_result *res)
 {
     struct ra_lease cur;
     int r = ra_lease_read(l->fd, l->off, &cur);
@@ -294,7 +316,7 @@ read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
     *counter = 1;
     if (r == 0) {
         *counter = cur.counter + 1;
-        return may_take(ctx, dev, l, &cur, fenced, res);
+        return may_take(ctx, dev, l, &cur, cl, res);
     }
     if (r == -ENODATA || r == -EBADMSG)
         return take_blank(ctx, c, dev, l, r, res);
@@ -308,13 +330,6 @@ read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
                       "cannot read the lease on %.64s: %s", l->path,
                       strerror(-r));
     return r;
-}
-
-static int
-same(const struct ra_lease *a, const struct ra_lease *b)
-{
-    return a->counter == b->counter && a->renewed_ns == b->renewed_ns
-           && !strcmp(a->holder, b->holder) && a->flags == b->flags;
 }
 
 /*
@@ -400,34 +415,63 @@ holder_fenced(const struct ra_ctx *ctx, const struct ra_lease *cur)
     return 0;
 }
 
+/*
+ * A holder that stopped renewing may be dead, or alive with its clock
+ * stepped back (its renewals then look old). Take its lease only after a
+ * whole lease period of silence watched on our own monotonic clock, and
+ * once it expired by the wall clock too; a renewal means the holder
+ * lives (refuse at once). A holder the cluster fenced after its last
+ * renewal is taken at once. Returns 0 to take it, else -EBUSY.
+ */
 static int
 wait_out_silent_holder(const struct ra_ctx *ctx, const struct storage_lease *l,
-                       char *fenced, size_t len)
+                       struct cleared *cl, struct ra_result *res)
 {
     struct ra_lease first, cur;
-    uint64_t exp, now = ra_wallclock_ns();
+    uint64_t exp, now = ra_wallclock_ns(), wait_ms;
+    ra_deadline_t quiet;
 
     if (ra_lease_read(l->fd, l->off, &first) < 0)
         return -EBUSY;
     if (holder_fenced(ctx, &first)) {
-        snprintf(fenced, len, "%s", first.holder);
+        snprintf(cl->fenced, sizeof cl->fenced, "%s", first.holder);
         return 0;
     }
     exp = ra_lease_expiry_ns(&first, STORAGE_SKEW_MS);
-    if (exp <= now
-        || (exp - now) / RA_NSEC_PER_MSEC + STORAGE_RACE_PAUSE_MS
-               >= (uint64_t) ra_deadline_left_ms(ctx->deadline))
+    wait_ms = exp > now ? (exp - now) / RA_NSEC_PER_MSEC : 0;
+    if (wait_ms < first.duration_ms)
+        wait_ms = first.duration_ms;
+    if (wait_ms + STORAGE_RACE_PAUSE_MS
+        >= (uint64_t) ra_deadline_left_ms(ctx->deadline))
         return -EBUSY;
+    quiet = ra_deadline_in_ms(first.duration_ms);
     ra_info("node %s holds the lease on %s but may be dead: waiting %.1fs "
             "for it to renew or lapse",
-            first.holder, l->path, (double) (exp - now) / 1e9);
+            first.holder, l->path, (double) wait_ms / 1000);
     while (!ra_deadline_passed(ctx->deadline)) {
         ra_sleep_ms(STORAGE_WATCH_MS, ctx->deadline);
-        if (ra_lease_read(l->fd, l->off, &cur) < 0 || !same(&first, &cur))
+        if (ra_lease_read(l->fd, l->off, &cur) < 0 || !same(&first, &cur)) {
+            if (!strcmp(cur.holder, first.holder)
+                && ra_lease_state(&first, ra_wallclock_ns(), STORAGE_SKEW_MS)
+                       == RA_LEASE_EXPIRED)
+                ra_result_set(res, RA_OCF_ERR_GENERIC,
+                              "check the clocks (NTP): node %.24s holds the "
+                              "lease, renewing it with times that look old",
+                              cur.holder);
             return -EBUSY; /* renewed, released or rewritten: not silent */
-        if (ra_lease_state(&cur, ra_wallclock_ns(), STORAGE_SKEW_MS)
-            == RA_LEASE_EXPIRED)
+        }
+        if (ra_deadline_passed(quiet)
+            && ra_lease_state(&cur, ra_wallclock_ns(), STORAGE_SKEW_MS)
+                   == RA_LEASE_EXPIRED) {
+            ra_warn("taking over the lease of %s on %s: silent for %.1fs "
+                    "(last renewed %.1fs ago by its clock)",
+                    cur.holder, l->path, (double) first.duration_ms / 1000,
+                    (double) (int64_t) (ra_wallclock_ns() - cur.renewed_ns)
+                        / 1e9);
+            cl->silent = true;
+            cl->rec = cur;
             return 0;
+        }
     }
     return -EBUSY;
 }
@@ -439,17 +483,16 @@ storage_lease_acquire(const struct ra_ctx *ctx, const struct storage_conf *c,
 {
     struct ra_lease mine, back;
     uint64_t counter, t0;
-    char fenced[sizeof mine.holder] = "";
+    struct cleared cl = { .silent = false };
     int r;
 
     for (;;) {
         t0 = ra_now_ns();
-        r = read_for_take(ctx, c, dev, l, *fenced ? fenced : NULL, &counter,
-                          res);
+        r = read_for_take(ctx, c, dev, l, &cl, &counter, res);
         if (r == -EAGAIN)
             continue; /* a holder wrote a valid record: judge it */
         if (r == -EBUSY && res->rc == RA_OCF_ERR_GENERIC
-            && wait_out_silent_holder(ctx, l, fenced, sizeof fenced) == 0)
+            && wait_out_silent_holder(ctx, l, &cl, res) == 0)
             continue; /* the holder was fenced, or its lease lapsed */
         if (r < 0)
             return r;

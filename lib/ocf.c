@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -250,9 +251,37 @@ lock_instance(struct ra_ctx *ctx, struct ra_result *res)
                   what, ctx->instance, (int) holder, ctx->action);
 }
 
+/*
+ * The open files an action may need at once: plugins and their libraries,
+ * pipes of spawned programs, pidfds, the lock, sockets, device I/O. A
+ * lower soft limit is raised to the hard one; a lower hard limit fails the
+ * action saying so, instead of a failure somewhere that names something
+ * else (curl's "cannot connect", a file "not installed").
+ */
+static int
+check_nofile(struct ra_result *res)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= RA_MIN_NOFILE)
+        return 0;
+    if (rl.rlim_max >= RA_MIN_NOFILE) {
+        rl.rlim_cur = RA_MIN_NOFILE;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            return 0;
+    }
+    ra_result_set(res, RA_OCF_ERR_GENERIC,
+                  "raise the open files limit (ulimit -n) to %d or more: it "
+                  "is %llu",
+                  RA_MIN_NOFILE, (unsigned long long) rl.rlim_cur);
+    return -EMFILE;
+}
+
 static void
 run_action(struct ra_ctx *ctx, const struct ra_action *a, struct ra_result *res)
 {
+    if (check_nofile(res) < 0)
+        return;
     if ((a->flags & RA_NEEDS_ROOT) && geteuid() != 0) {
         ra_result_set(res, RA_OCF_ERR_PERM, "%s %s must run as root",
                       ctx->agent->name, a->name);

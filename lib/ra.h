@@ -34,6 +34,8 @@ enum ra_ocf_rc {
  * fails a check whose reason is longer.
  */
 #define RA_REASON_KEPT 128
+/** Fewer open files than this fail every action (but meta-data) clearly. */
+#define RA_MIN_NOFILE 16
 
 /**
  * What an action hands back: the OCF code and, when it failed, one line that
