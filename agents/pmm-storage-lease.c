@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -368,6 +369,19 @@ holder_member(const struct ra_ctx *ctx, const char *node)
     return r;
 }
 
+/* A node name as Pacemaker takes one: letters, digits, '.', '_', '-', not
+ * first. */
+static bool
+node_name_ok(const char *n)
+{
+    if (!*n || *n == '-')
+        return false;
+    for (; *n; n++)
+        if (!isalnum((unsigned char) *n) && !strchr("._-", *n))
+            return false;
+    return true;
+}
+
 /* Has the cluster fenced @cur's holder since its last renewal? */
 static int
 holder_fenced(const struct ra_ctx *ctx, const struct ra_lease *cur)
@@ -379,7 +393,8 @@ holder_fenced(const struct ra_ctx *ctx, const struct ra_lease *cur)
     time_t renewed = (time_t) (cur->renewed_ns / RA_NSEC_PER_SEC);
     int r, near = 0;
 
-    if (!ctx->in_cluster
+    /* the name comes from the disk: never an option to stonith_admin */
+    if (!ctx->in_cluster || !node_name_ok(cur->holder)
         || ra_find_program("stonith_admin", prog, sizeof prog) < 0)
         return 0;
     r = ra_spawn(argv, NULL,

@@ -118,7 +118,7 @@ lease_from_state(const struct storage_conf *c, const struct ra_state *st,
 
     l->fd = -1;
     if (path && off && size && ra_parse_ll(off, &o) == 0
-        && ra_parse_ll(size, &s) == 0)
+        && ra_parse_ll(size, &s) == 0 && o >= 0 && s > o)
         return storage_lease_reopen(path, (uint64_t) o, (uint64_t) s, l, res);
     return storage_lease_open(c, dev, l, res);
 }
