@@ -100,14 +100,16 @@ open_cli(struct rt *rt, const char *path, bool explicit)
  * Picks the transport: the API when @socket_path (or the default) is a
  * socket, the CLI when nothing is there; see runtime.h.
  */
-const struct rt_ops *
-rt_open(struct rt *rt, enum rt_kind kind, const char *socket_path,
-        bool docker_api)
+/*
+ * What rt_open() and rt_open_cli() share: @rt reset for @kind, and the API
+ * socket's path (@socket_path, or the runtime's default) checked. Returns
+ * the path, or NULL with rt->err set.
+ */
+static const char *
+open_begin(struct rt *rt, enum rt_kind kind, const char *socket_path)
 {
     const char *path
         = socket_path && *socket_path ? socket_path : rt_default_socket(kind);
-    const char *name = kind_name(kind);
-    struct stat st;
 
     memset(rt, 0, sizeof *rt);
     rt->kind = kind;
@@ -120,14 +122,26 @@ rt_open(struct rt *rt, enum rt_kind kind, const char *socket_path,
         snprintf(rt->err, sizeof rt->err,
                  "runtime %s: API socket path must be absolute and shorter "
                  "than %zu bytes",
-                 name, sizeof rt->socket);
+                 kind_name(kind), sizeof rt->socket);
         return NULL;
     }
+    return path;
+}
+
+const struct rt_ops *
+rt_open(struct rt *rt, enum rt_kind kind, const char *socket_path,
+        bool docker_api)
+{
+    const char *path = open_begin(rt, kind, socket_path);
+    struct stat st;
+
+    if (!path)
+        return NULL;
     if (stat(path, &st) < 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return open_cli(rt, path, socket_path && *socket_path);
         snprintf(rt->err, sizeof rt->err, "runtime %s: cannot stat %.60s: %s",
-                 name, path, strerror(errno));
+                 kind_name(kind), path, strerror(errno));
         return NULL;
     }
     if (!S_ISSOCK(st.st_mode)) {
@@ -145,24 +159,15 @@ rt_open(struct rt *rt, enum rt_kind kind, const char *socket_path,
 const struct rt_ops *
 rt_open_cli(struct rt *rt, enum rt_kind kind, const char *socket_path)
 {
-    const char *path
-        = socket_path && *socket_path ? socket_path : rt_default_socket(kind);
-    const char *name = kind_name(kind);
+    const char *path = open_begin(rt, kind, socket_path);
 
-    memset(rt, 0, sizeof *rt);
-    rt->kind = kind;
-    if (path[0] != '/' || strlen(path) >= sizeof rt->socket) {
-        snprintf(rt->err, sizeof rt->err,
-                 "runtime %s: API socket path must be absolute and shorter "
-                 "than %zu bytes",
-                 name, sizeof rt->socket);
+    if (!path)
         return NULL;
-    }
     if (!open_cli(rt, path, socket_path && *socket_path)) {
         snprintf(rt->err, sizeof rt->err,
                  "install %s here: run_opts has options only its CLI passes "
                  "on",
-                 name);
+                 kind_name(kind));
         return NULL;
     }
     return &rt_cli_ops;
