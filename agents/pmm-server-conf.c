@@ -579,9 +579,9 @@ server_conf_check(struct server_conf *c, struct ra_result *res)
         used = classify(&w[i], &breaks);
         if (breaks && !c->allow_privileged) {
             ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                          "set allow_privileged=true, or drop %.40s%s%.30s "
-                          "from run_opts: it breaks the container's isolation",
-                          w[i], used > 1 ? " " : "", used > 1 ? w[i + 1] : "");
+                          "set allow_privileged=true, or drop %s from "
+                          "run_opts: it breaks the container's isolation",
+                          opt_name(w[i], name, sizeof name));
             r = -1;
         }
         i += used;

@@ -58,9 +58,10 @@ secret() {  # secret NAME=VALUE REASON-SUBSTRING: refused, the secret unsaid
     if grep -q hunter2 <<<"$ERR"; then fail "the secret in $1 was said: $ERR"; else pass "the secret in $1 is not said"; fi
 }
 secret "run_opts=-e PW='hunter2" "run_opts: unbalanced quotes"
-secret "run_opts=-ePW=hunter2" "run_opts: -e... is not supported"
-secret "run_opts=--privileged PW=hunter2" "run_opts: --privileged is not supported"
-secret "run_opts=--secret=hunter2" "run_opts: --secret... is not supported"
+secret "run_opts=--ulimit=hunter2" "run_opts: bad value for --ulimit..."
+secret "run_opts=--privileged PW=hunter2" "drop --privileged from run_opts"
+secret "run_opts=--device=/dev/hunter2" "drop --device... from run_opts"
+secret "run_opts=--cap-add=hunter2" "drop --cap-add... from run_opts"
 secret "readyz_url=https://admin:hunter2@127.0.0.1/" "readyz_url: not an http:// or https:// URL"
 secret "readyz_url=https://admin@127.0.0.1#hunter2/" "readyz_url: not an http:// or https:// URL"
 
