@@ -14,8 +14,8 @@
 #     for one agent run: the host clock is never touched)
 #  5. a state directory missing or read-only
 #  6. the file descriptor limit at its minimum
-# Kill points: one per call site after the loader (tests/lib/gauntlet.sh,
-# kill_points); GAUNTLET_EVERY=1 every call after the loader instead;
+# Kill points: every system call after the loader (tests/lib/gauntlet.sh,
+# kill_points); GAUNTLET_EVERY=0 one per call site instead (quicker);
 # GAUNTLET_STEP=N only 1 in N of them (a quick look). GAUNTLET_ONLY="1 4"
 # runs those sections only.
 . "$(dirname "$0")/common.sh"
@@ -23,7 +23,7 @@
 . "$TOP/tests/lib/gauntlet.sh"
 STEP=${GAUNTLET_STEP:-1}
 EVERY=
-[[ ${GAUNTLET_EVERY:-0} == 1 ]] && EVERY=every
+[[ ${GAUNTLET_EVERY:-1} == 1 ]] && EVERY=every
 WHAT=${EVERY:+"every call"}
 WHAT=${WHAT:-"every call site"}
 ((STEP > 1)) && WHAT+=", 1 in $STEP"
