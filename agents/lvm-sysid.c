@@ -50,9 +50,9 @@ check_lvname(const char *v, char *why, size_t len)
 }
 
 static const struct ra_param_check sysid_checks[] = {
-    { "vgname", check_vgname },
-    { "lvname", check_lvname },
-    { NULL, NULL },
+    { "vgname", check_vgname, 0 },
+    { "lvname", check_lvname, 0 },
+    { NULL, NULL, 0 },
 };
 
 static void

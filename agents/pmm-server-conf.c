@@ -250,17 +250,17 @@ check_fingerprint(const char *v, char *why, size_t len)
 }
 
 const struct ra_param_check server_checks[] = {
-    { "image", check_image },
-    { "name", check_name },
-    { "runtime_socket", check_socket },
-    { "volume", check_volume },
-    { "publish", check_publish },
-    { "env_file", check_abs_path },
-    { "run_opts", check_run_opts },
-    { "readyz_url", check_url },
-    { "tls_ca", check_abs_path },
-    { "tls_fingerprint", check_fingerprint },
-    { NULL, NULL },
+    { "image", check_image, 0 },
+    { "name", check_name, 0 },
+    { "runtime_socket", check_socket, 0 },
+    { "volume", check_volume, 0 },
+    { "publish", check_publish, 0 },
+    { "env_file", check_abs_path, 0 },
+    { "run_opts", check_run_opts, RA_CHECK_SECRET },
+    { "readyz_url", check_url, RA_CHECK_SECRET },
+    { "tls_ca", check_abs_path, 0 },
+    { "tls_fingerprint", check_fingerprint, 0 },
+    { NULL, NULL, 0 },
 };
 
 /* ---- configuration ---------------------------------------------------- */

@@ -94,13 +94,13 @@ check_grace(const char *v, char *why, size_t len)
 }
 
 const struct ra_param_check storage_checks[] = {
-    { "device", check_device },
-    { "directory", check_directory },
-    { "options", check_options },
-    { "lease_device", check_abs_path },
-    { "lease_timeout", check_lease_timeout },
-    { "term_grace", check_grace },
-    { NULL, NULL },
+    { "device", check_device, 0 },
+    { "directory", check_directory, 0 },
+    { "options", check_options, 0 },
+    { "lease_device", check_abs_path, 0 },
+    { "lease_timeout", check_lease_timeout, 0 },
+    { "term_grace", check_grace, 0 },
+    { NULL, NULL, 0 },
 };
 
 void

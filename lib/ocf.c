@@ -167,9 +167,7 @@ check_params(struct ra_ctx *ctx, struct ra_result *res)
         const char *v = ra_param_str(&ctx->params, c->name);
 
         if (v && *v && c->check(v, why, sizeof why) < 0) {
-            /* run_opts may hold "-e NAME=VALUE", a URL "user:password@":
-             * named, never quoted */
-            if (!strcmp(c->name, "run_opts") || !strcmp(c->name, "readyz_url"))
+            if (c->flags & RA_CHECK_SECRET)
                 ra_result_set(res, RA_OCF_ERR_CONFIGURED, "%s: %s", c->name,
                               why);
             else

@@ -77,9 +77,14 @@ struct ra_action {
 /** A per-parameter check beyond what the metadata can say (paths, refs). */
 typedef int (*ra_param_check_fn)(const char *value, char *why, size_t len);
 
+/** The value may hold a secret ("-e NAME=VALUE", "user:password@"): a
+ * refusal names the parameter, never quotes it. */
+#define RA_CHECK_SECRET 0x1u
+
 struct ra_param_check {
     const char *name;
     ra_param_check_fn check;
+    unsigned flags; /**< RA_CHECK_* */
 };
 
 /** One resource agent: its name, metadata, parameters and actions. */

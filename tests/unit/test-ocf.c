@@ -75,9 +75,9 @@ check_quotes(const char *v, char *why, size_t len)
 }
 
 static const struct ra_param_check checks[] = {
-    { "image", check_image },
-    { "run_opts", check_quotes },
-    { NULL, NULL },
+    { "image", check_image, 0 },
+    { "run_opts", check_quotes, RA_CHECK_SECRET },
+    { NULL, NULL, 0 },
 };
 
 static const struct ra_action actions[] = {
