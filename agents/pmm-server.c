@@ -60,7 +60,7 @@ static void
 runtime_failed(struct ra_result *res, const struct server_conf *c,
                const struct rt *rt, int r, const char *doing)
 {
-    const char *k = c->kind == RT_DOCKER ? "docker" : "podman";
+    const char *k = rt_kind_name(c->kind);
 
     if (r == -ECONNREFUSED)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
@@ -192,7 +192,7 @@ check_image(const struct ra_ctx *ctx, const struct server_conf *c,
         ra_result_set(res, RA_OCF_ERR_INSTALLED,
                       "image not on this node: %s pull %.80s (or set "
                       "allow_pull)",
-                      c->kind == RT_DOCKER ? "docker" : "podman", c->image);
+                      rt_kind_name(c->kind), c->image);
     else if (r < 0)
         runtime_failed(res, c, rt, r, "cannot inspect the image");
     return r;
@@ -321,8 +321,7 @@ wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
             ra_result_set(res, RA_OCF_ERR_GENERIC,
                           "container %s exited while PMM was starting: "
                           "see '%s logs %s'",
-                          c->name, c->kind == RT_DOCKER ? "docker" : "podman",
-                          c->name);
+                          c->name, rt_kind_name(c->kind), c->name);
             return;
         }
         /* keep PMM's last word, not the deadline cutting a probe short */
@@ -371,7 +370,7 @@ run_container(const struct ra_ctx *ctx, struct server_conf *c,
     if (r == -ESRCH)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "see '%s logs %.40s': the container exited at once",
-                      c->kind == RT_DOCKER ? "docker" : "podman", c->name);
+                      rt_kind_name(c->kind), c->name);
     else if (r < 0)
         runtime_failed(res, c, rt, r, "cannot run the container");
     return r;
@@ -418,7 +417,7 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     if (r == -ESRCH)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "container %s exited at once: see '%s logs %s'", c.name,
-                      c.kind == RT_DOCKER ? "docker" : "podman", c.name);
+                      rt_kind_name(c.kind), c.name);
     else if (r < 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "cannot record the container's state in %s: %s",
@@ -517,7 +516,7 @@ static void
 stop_failed(struct ra_result *res, const struct server_conf *c,
             const struct rt *rt, int r, uint64_t t0)
 {
-    const char *k = c->kind == RT_DOCKER ? "docker" : "podman";
+    const char *k = rt_kind_name(c->kind);
     int secs
         = (int) ((ra_now_ns() - t0 + RA_NSEC_PER_SEC / 2) / RA_NSEC_PER_SEC);
 
@@ -716,8 +715,7 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c, bool started,
              && ct.exit_code != 128 + SIGTERM)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "see '%s logs %.40s': the container exited with code %d",
-                      c->kind == RT_DOCKER ? "docker" : "podman", c->name,
-                      ct.exit_code);
+                      rt_kind_name(c->kind), c->name, ct.exit_code);
     else if (!ct.exists || !ct.running)
         ra_result_set(res, RA_OCF_NOT_RUNNING, "%s", "");
     else if (!same_id(ct.image_id, img.id))

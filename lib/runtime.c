@@ -21,8 +21,8 @@
 #include "ra-spawn.h"
 #include "runtime.h"
 
-static const char *
-kind_name(enum rt_kind kind)
+const char *
+rt_kind_name(enum rt_kind kind)
 {
     return kind == RT_DOCKER ? "docker" : "podman";
 }
@@ -78,7 +78,7 @@ open_api(struct rt *rt, const char *path, bool docker_api)
 static const struct rt_ops *
 open_cli(struct rt *rt, const char *path, bool explicit)
 {
-    const char *name = kind_name(rt->kind);
+    const char *name = rt_kind_name(rt->kind);
 
     if (ra_find_program(name, rt->cli, sizeof rt->cli) < 0) {
         snprintf(rt->err, sizeof rt->err,
@@ -122,7 +122,7 @@ open_begin(struct rt *rt, enum rt_kind kind, const char *socket_path)
         snprintf(rt->err, sizeof rt->err,
                  "runtime %s: API socket path must be absolute and shorter "
                  "than %zu bytes",
-                 kind_name(kind), sizeof rt->socket);
+                 rt_kind_name(kind), sizeof rt->socket);
         return NULL;
     }
     return path;
@@ -141,7 +141,7 @@ rt_open(struct rt *rt, enum rt_kind kind, const char *socket_path,
         if (errno == ENOENT || errno == ENOTDIR)
             return open_cli(rt, path, socket_path && *socket_path);
         snprintf(rt->err, sizeof rt->err, "runtime %s: cannot stat %.60s: %s",
-                 kind_name(kind), path, strerror(errno));
+                 rt_kind_name(kind), path, strerror(errno));
         return NULL;
     }
     if (!S_ISSOCK(st.st_mode)) {
@@ -167,7 +167,7 @@ rt_open_cli(struct rt *rt, enum rt_kind kind, const char *socket_path)
         snprintf(rt->err, sizeof rt->err,
                  "install %s here: run_opts has options only its CLI passes "
                  "on",
-                 kind_name(kind));
+                 rt_kind_name(kind));
         return NULL;
     }
     return &rt_cli_ops;

@@ -150,6 +150,9 @@ const struct rt_ops *rt_open_cli(struct rt *rt, enum rt_kind kind,
 /** The CLI transport (always linked: it needs nothing but libc). */
 extern const struct rt_ops rt_cli_ops;
 
+/** The runtime's name, for messages and commands to run: "podman". */
+const char *rt_kind_name(enum rt_kind kind);
+
 /** Name of the transport in use, for messages ("podman API"). */
 const char *rt_transport_name(const struct rt *rt);
 
