@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -121,49 +122,30 @@ ra_state_load(const char *path, struct ra_state *st)
     return 0;
 }
 
-/* open(@path) that makes the missing directory first (HA_RSCTMP is a tmpfs
- * directory that may not exist yet). */
+/*
+ * open(@path), making @path's missing directory first (HA_RSCTMP is a tmpfs
+ * directory that may not exist yet). With O_TMPFILE in @flags, @path is
+ * the file to be, and an unnamed file is made in its directory: a write
+ * killed half-way leaves nothing behind (-EOPNOTSUPP and friends where the
+ * filesystem has none). Returns the descriptor or -errno.
+ */
 static int
 open_in_dir(const char *path, int flags, mode_t mode)
 {
     char dir[4200], *slash;
-    int fd = open(path, flags, mode);
-
-    if (fd >= 0 || errno != ENOENT)
-        return fd < 0 ? -errno : fd;
-    snprintf(dir, sizeof dir, "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = '\0';
-        (void) mkdir(dir, 0755);
-    }
-    fd = open(path, flags, mode);
-    return fd < 0 ? -errno : fd;
-}
-
-/*
- * An unnamed file in @path's directory (O_TMPFILE): a write killed half-way
- * leaves nothing behind. -EOPNOTSUPP (and friends) where the filesystem has
- * none.
- */
-static int
-open_unnamed(const char *path)
-{
-    char dir[4200], *slash;
+    bool unnamed = (flags & O_TMPFILE) == O_TMPFILE;
     int fd;
 
     snprintf(dir, sizeof dir, "%s", path);
     slash = strrchr(dir, '/');
-    if (!slash)
-        return -EINVAL;
-    if (slash == dir)
-        slash[1] = '\0';
+    if (slash)
+        slash[slash == dir] = '\0'; /* "/f" keeps "/" */
     else
-        *slash = '\0';
-    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == ENOENT) {
+        snprintf(dir, sizeof dir, ".");
+    fd = open(unnamed ? dir : path, flags, mode);
+    if (fd < 0 && errno == ENOENT && strcmp(dir, "/") != 0) {
         (void) mkdir(dir, 0755);
-        fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+        fd = open(unnamed ? dir : path, flags, mode);
     }
     return fd < 0 ? -errno : fd;
 }
@@ -213,7 +195,7 @@ ra_state_save(const char *path, const struct ra_state *st)
     /* written unnamed, named only once complete: only the instant between
      * the link and the rename can leave a .tmp, and the next write or
      * ra_state_remove() takes it away */
-    fd = open_unnamed(path);
+    fd = open_in_dir(path, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
     if (fd >= 0) {
         r = write_all(fd, st);
         if (r == 0)
