@@ -25,19 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fsinfo.h"
-#include "lease.h"
-#include "mountinfo.h"
-
-/* pmm-storage's allowance for clock skew (STORAGE_SKEW_MS) */
-#define SKEW_MS 2000
+#include "pmm-storage.h"
 
 struct where {
     const char *dev;  /* the filesystem's device */
     const char *ldev; /* the lease's device: dev, or a lease_device */
     const char *fstype;
-    uint64_t off;
-    int fd;
+    struct storage_lease l; /* where pmm-storage keeps it, open */
 };
 
 static int
@@ -49,50 +43,36 @@ usage(void)
     return 2;
 }
 
-/* The filesystem type on @dev (its superblock), and its size. */
+/* The filesystem type on @dev, from its superblock. */
 static const char *
-fs_type(const char *dev, uint64_t *size)
+fs_type(const char *dev)
 {
     static const char *const types[] = { "ext4", "xfs" };
     struct ra_fs_info info;
 
     for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-        if (ra_fs_read(dev, types[i], &info) == 0) {
-            *size = info.size;
+        if (ra_fs_read(dev, types[i], &info) == 0)
             return types[i];
-        }
     return NULL;
 }
 
-/* Opens the lease's device and finds the record, as pmm-storage does. */
+/* Opens the lease where pmm-storage keeps it (storage_lease_open: at 0 of
+ * a lease_device, else the last MiB, which the filesystem must not reach). */
 static int
-locate(struct where *w, int flags)
+locate(struct where *w)
 {
-    uint64_t size, fs_size = 0;
+    struct storage_conf c
+        = { .lease_device = w->ldev != w->dev ? w->ldev : "" };
+    struct storage_dev d = { 0 };
+    struct ra_result res;
 
-    w->fstype = fs_type(w->dev, &fs_size);
-    w->fd = open(w->ldev, flags | O_DIRECT | O_CLOEXEC);
-    if (w->fd < 0 || ra_blockdev_size(w->fd, &size) < 0) {
-        fprintf(stderr, "pmmha-lease: %s: %s\n", w->ldev,
-                w->fd < 0 ? strerror(errno) : "not a block device");
-        return -1;
-    }
-    if (w->ldev != w->dev) {
-        w->off = 0;
+    w->fstype = fs_type(w->dev);
+    c.fstype = w->fstype ? w->fstype : "ext4";
+    snprintf(d.path, sizeof d.path, "%s", w->dev);
+    if (storage_lease_open(&c, &d, &w->l, &res) == 0)
         return 0;
-    }
-    if (ra_lease_offset(size, &w->off) < 0) {
-        fprintf(stderr, "pmmha-lease: %s is too small for a lease\n", w->dev);
-        return -1;
-    }
-    if (fs_size > w->off) {
-        fprintf(stderr,
-                "pmmha-lease: the %s on %s reaches the lease area (the last "
-                "MiB): its bytes there are the filesystem's\n",
-                w->fstype ? w->fstype : "filesystem", w->dev);
-        return -1;
-    }
-    return 0;
+    fprintf(stderr, "pmmha-lease: %s\n", res.reason);
+    return -1;
 }
 
 static const char *
@@ -113,12 +93,12 @@ show(const struct where *w)
     static const char *const names[] = { "free", "expired", "LIVE" };
     struct ra_lease l;
     char when[48], why[96];
-    int r = ra_lease_read(w->fd, w->off, &l);
+    int r = ra_lease_read(w->l.fd, w->l.off, &l);
     uint64_t now = ra_wallclock_ns();
     enum ra_lease_state st;
 
     printf("lease:      %s at byte %llu\n", w->ldev,
-           (unsigned long long) w->off);
+           (unsigned long long) w->l.off);
     if (w->fstype) {
         (void) ra_fs_use(w->dev, w->fstype, ra_deadline_in_ms(10000), why,
                          sizeof why);
@@ -133,7 +113,7 @@ show(const struct where *w)
                                                     : strerror(-r));
         return r;
     }
-    st = ra_lease_state(&l, now, SKEW_MS);
+    st = ra_lease_state(&l, now, STORAGE_SKEW_MS);
     printf("holder:     %s\nrenewed:    %s (%.1fs ago)\n"
            "duration:   %u ms\nstate:      %s%s\nfilesystem id: %s\n",
            l.holder, utc(l.renewed_ns, when, sizeof when),
@@ -170,13 +150,14 @@ reset(const struct where *w, bool force)
                         "the resource there, or use --force if it is dead\n");
         return 1;
     }
-    if (ra_lease_read(w->fd, w->off, &cur) == 0)
+    if (ra_lease_read(w->l.fd, w->l.off, &cur) == 0)
         l.counter = cur.counter + 1;
     l.renewed_ns = ra_wallclock_ns();
     uname(&u);
     snprintf(l.holder, sizeof l.holder, "reset on %.50s", u.nodename);
-    if (ra_lease_write(w->fd, w->off, &l) < 0
-        || ra_lease_read(w->fd, w->off, &cur) < 0 || cur.counter != l.counter) {
+    if (ra_lease_write(w->l.fd, w->l.off, &l) < 0
+        || ra_lease_read(w->l.fd, w->l.off, &cur) < 0
+        || cur.counter != l.counter) {
         fprintf(stderr, "pmmha-lease: cannot write the lease on %s: %s\n",
                 w->ldev, strerror(errno));
         return 1;
@@ -188,7 +169,7 @@ reset(const struct where *w, bool force)
 int
 main(int argc, char **argv)
 {
-    struct where w = { .fd = -1 };
+    struct where w = { .l.fd = -1 };
     bool force = argc > 1 && !strcmp(argv[argc - 1], "--force");
     int n = argc - force, rc;
 
@@ -197,7 +178,7 @@ main(int argc, char **argv)
     w.dev = argv[2];
     w.ldev = n == 4 ? argv[3] : argv[2];
     if (!strcmp(argv[1], "show")) {
-        if (locate(&w, O_RDONLY) < 0)
+        if (locate(&w) < 0)
             return 1;
         rc = show(&w) < 0 ? 3 : 0;
     } else if (!strcmp(argv[1], "reset")) {
@@ -208,11 +189,11 @@ main(int argc, char **argv)
                     w.dev);
             return 1;
         }
-        if (locate(&w, O_RDWR | O_DSYNC) < 0)
+        if (locate(&w) < 0)
             return 1;
         rc = reset(&w, force);
     } else
         return usage();
-    close(w.fd);
+    storage_lease_close(&w.l);
     return rc;
 }
