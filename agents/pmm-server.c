@@ -733,10 +733,10 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c, bool started,
 }
 
 /* The state file, or -errno: a damaged one (what a full disk or a hand
- * left) counts as missing, with a warning. */
+ * left) counts as missing, with a warning. @alive: state_alive() of it. */
 static int
 load_state(const struct ra_ctx *ctx, char *path, size_t len,
-           struct ra_state *st)
+           struct ra_state *st, int *alive)
 {
     int r = state_file(ctx, path, len);
 
@@ -744,7 +744,7 @@ load_state(const struct ra_ctx *ctx, char *path, size_t len,
         r = ra_state_load(path, st);
     if (r == 0
         && (!ra_state_get(st, "name") || !ra_state_get(st, "image")
-            || state_alive(st) < 0))
+            || (*alive = state_alive(st)) < 0))
         r = -EBADMSG;
     if (r == -EBADMSG)
         ra_warn("state file %s is damaged: asking the runtime instead", path);
@@ -758,16 +758,15 @@ server_monitor(struct ra_ctx *ctx, struct ra_result *res)
     struct ra_state st;
     char path[4096];
     const char *name, *image;
-    int alive;
+    int alive = -EINVAL;
 
     server_conf_basic(ctx, &c);
-    if (load_state(ctx, path, sizeof path, &st) < 0) {
+    if (load_state(ctx, path, sizeof path, &st, &alive) < 0) {
         monitor_runtime(ctx, &c, false, res);
         return;
     }
     name = ra_state_get(&st, "name");
     image = ra_state_get(&st, "image");
-    alive = state_alive(&st);
     if (strcmp(name, c.name) != 0 || strcmp(image, c.image) != 0)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "container %s runs %s, but the resource is now "
