@@ -126,26 +126,12 @@ storage_dev_check_type(const struct storage_conf *c, struct storage_dev *dev,
     return -1;
 }
 
-static int
-read_super(const char *path, const char *fstype, struct ra_fs_info *info)
-{
-    return ra_fs_read(path, fstype, info);
-}
-
-enum storage_fs_use
-storage_dev_fs_use(const struct ra_ctx *ctx, const struct storage_conf *c,
-                   const char *path, char *why, size_t len)
-{
-    return (enum storage_fs_use) ra_fs_use(path, c->fstype, ctx->deadline, why,
-                                           len);
-}
-
 int
 storage_dev_check_super(const struct storage_conf *c, const char *path,
                         struct ra_result *res)
 {
     struct ra_fs_info info;
-    int r = read_super(path, c->fstype, &info);
+    int r = ra_fs_read(path, c->fstype, &info);
 
     if (r == -EMEDIUMTYPE)
         ra_result_set(res, RA_OCF_ERR_GENERIC,
@@ -165,7 +151,7 @@ storage_dev_fs_size(const struct storage_conf *c, const char *path,
                     uint64_t *ret)
 {
     struct ra_fs_info info;
-    int r = read_super(path, c->fstype, &info);
+    int r = ra_fs_read(path, c->fstype, &info);
 
     if (r == 0)
         *ret = info.size;
@@ -202,7 +188,7 @@ storage_dev_fsck(const struct ra_ctx *ctx, const struct storage_conf *c,
 
     if (!c->fsck || !strcmp(c->fstype, "xfs"))
         return 0;
-    r = read_super(dev->path, c->fstype, &info);
+    r = ra_fs_read(dev->path, c->fstype, &info);
     if (r < 0) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "cannot read the superblock of %.64s: %s", dev->path,

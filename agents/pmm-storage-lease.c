@@ -266,11 +266,11 @@ take_blank(const struct ra_ctx *ctx, const struct storage_conf *c,
 {
     bool foreign = r == -EBADMSG && *c->lease_device;
     char why[96];
-    enum storage_fs_use use
-        = storage_dev_fs_use(ctx, c, dev->path, why, sizeof why);
+    enum ra_fs_use use
+        = ra_fs_use(dev->path, c->fstype, ctx->deadline, why, sizeof why);
     int w;
 
-    if (!foreign && use == STORAGE_FS_UNMOUNTED) {
+    if (!foreign && use == RA_FS_UNMOUNTED) {
         ra_info("the lease area of %s holds %s and %s: initialising it",
                 l->path, r == -ENODATA ? "zeroes" : "no lease", why);
         return 0;
@@ -278,7 +278,7 @@ take_blank(const struct ra_ctx *ctx, const struct storage_conf *c,
     w = watch_blank(ctx, l, c->lease_ms + STORAGE_SKEW_MS);
     if (w == 1)
         return -EAGAIN;
-    if (w == 0 && !foreign && use == STORAGE_FS_UNKNOWN) {
+    if (w == 0 && !foreign && use == RA_FS_UNKNOWN) {
         ra_info("nobody wrote a lease on %s for %.1fs and %s: initialising "
                 "it",
                 l->path, (double) (c->lease_ms + STORAGE_SKEW_MS) / 1000, why);
@@ -289,7 +289,7 @@ take_blank(const struct ra_ctx *ctx, const struct storage_conf *c,
                       "check lease_device is the right device, then "
                       "pmmha-lease reset: %.40s holds no pmmha lease",
                       l->path);
-    else if (w == -ETIME && use == STORAGE_FS_UNKNOWN)
+    else if (w == -ETIME && use == RA_FS_UNKNOWN)
         ra_result_set(
             res, RA_OCF_ERR_GENERIC,
             "raise the start timeout above %llus, or pmmha-lease "

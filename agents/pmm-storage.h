@@ -93,18 +93,6 @@ int storage_dev_fs_size(const struct storage_conf *c, const char *path,
 int storage_dev_fsck(const struct ra_ctx *ctx, const struct storage_conf *c,
                      const struct storage_dev *dev, struct ra_result *res);
 
-/** What a filesystem's own on-disk record says of its mounts. */
-enum storage_fs_use {
-    STORAGE_FS_UNMOUNTED = RA_FS_UNMOUNTED,
-    STORAGE_FS_IN_USE = RA_FS_IN_USE,
-    STORAGE_FS_UNKNOWN = RA_FS_UNKNOWN,
-};
-
-/** ra_fs_use() for the configured fstype. */
-enum storage_fs_use storage_dev_fs_use(const struct ra_ctx *ctx,
-                                       const struct storage_conf *c,
-                                       const char *path, char *why, size_t len);
-
 /** 0 when @path's superblock still holds @c->fstype (O_DIRECT read). */
 int storage_dev_check_super(const struct storage_conf *c, const char *path,
                             struct ra_result *res);
