@@ -12,12 +12,11 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../lib/loopdev.sh"
 WORK=$(mktemp -d /tmp/pmmha-st.XXXXXX)
 PIDS=()
-NS2=
 
 cleanup() {
     local t
     for t in "${PIDS[@]}"; do kill -KILL "$t" 2>/dev/null; done
-    [[ -n $NS2 ]] && kill -KILL "$NS2" 2>/dev/null && wait "$NS2" 2>/dev/null
+    node2_down
     loop_cleanup
 }
 trap cleanup EXIT
@@ -25,14 +24,8 @@ trap cleanup EXIT
 mounted() { awk -v d="$1" '$5 == d {f = 1} END {exit !f}' /proc/self/mountinfo; }
 alive() { kill -0 "$1" 2>/dev/null && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
 
-# node2: its own mount namespace, made before anything is mounted (so it
-# holds no copy of node1's mounts), entered for each agent run
-unshare -m --propagation private sleep 100000 &
-NS2=$!
-mkdir -p "$WORK/node2"
-printf '#!/bin/sh\nexec nsenter -t %s -m -- %s "$@"\n' "$NS2" "$AGENT_DIR/pmm-storage" >"$WORK/node2/pmm-storage"
-chmod +x "$WORK/node2/pmm-storage"
-sleep 0.2
+# node2: its own mount namespace (tests/lib/loopdev.sh)
+node2_up "$WORK/node2"
 
 mkloop main 64 && mkfs.ext4 -q "$LOOP" 63M || { fail "loop set-up"; exit 1; }
 DEV=$LOOP

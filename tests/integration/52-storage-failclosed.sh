@@ -18,13 +18,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../lib/testlib.sh"
 . "$HERE/../lib/loopdev.sh"
 WORK=$(mktemp -d /tmp/pmmha-fc.XXXXXX)
-NS2=
 RENEWER=
 LEASE_TOOL=${LEASE_TOOL:-$(command -v pmmha-lease || echo /usr/sbin/pmmha-lease)}
 
 cleanup() {
     [[ -n $RENEWER ]] && kill "$RENEWER" 2>/dev/null && wait "$RENEWER" 2>/dev/null
-    [[ -n $NS2 ]] && kill -KILL "$NS2" 2>/dev/null && wait "$NS2" 2>/dev/null
+    node2_down
     loop_cleanup
 }
 trap cleanup EXIT
@@ -33,12 +32,7 @@ mounted() { awk -v d="$1" '$5 == d {f = 1} END {exit !f}' "${2:-/proc/self/mount
 mounted2() { mounted "$1" "/proc/$NS2/mountinfo"; }
 in2() { nsenter -t "$NS2" -m -- "$@"; }
 
-unshare -m --propagation private sleep 100000 &
-NS2=$!
-mkdir -p "$WORK/node2"
-printf '#!/bin/sh\nexec nsenter -t %s -m -- %s "$@"\n' "$NS2" "$AGENT_DIR/pmm-storage" >"$WORK/node2/pmm-storage"
-chmod +x "$WORK/node2/pmm-storage"
-sleep 0.2
+node2_up "$WORK/node2"
 
 # one disk, two devices: node1's and node2's view of the shared LUN
 mkloop disk 64 || { fail "loop set-up"; exit 1; }

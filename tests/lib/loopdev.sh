@@ -17,3 +17,21 @@ loop_cleanup() {
     for t in "${LOOPS[@]}"; do losetup -d "$t" 2>/dev/null; done
     rm -rf "$WORK"
 }
+
+# node2_up DIR: a second "node" for the storage tests: its own mount
+# namespace in $NS2, made before anything is mounted (so it holds no copy
+# of node1's mounts), and DIR/pmm-storage, the agent run inside it.
+# node2_down ends it.
+NS2=
+node2_up() {
+    unshare -m --propagation private sleep 100000 &
+    NS2=$!
+    mkdir -p "$1"
+    printf '#!/bin/sh\nexec nsenter -t %s -m -- %s "$@"\n' "$NS2" "$AGENT_DIR/pmm-storage" >"$1/pmm-storage"
+    chmod +x "$1/pmm-storage"
+    sleep 0.2
+}
+node2_down() {
+    [[ -n $NS2 ]] && kill -KILL "$NS2" 2>/dev/null && wait "$NS2" 2>/dev/null
+    NS2=
+}
