@@ -12,7 +12,7 @@
 
 #include "deadline.h"
 
-#define RA_STATE_MAX 16
+#define RA_STATE_MAX 32
 
 struct ra_state {
     size_t n;
