@@ -186,9 +186,11 @@ url_ok(const char *u)
 {
     size_t i;
 
-    if (strncmp(u, "http://", 7) && strncmp(u, "https://", 8))
+    if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
         return false;
     if (strlen(u) > 400 || u[strlen(u) - 1] == '/')
+        return false;
+    if (strchr(u, '@')) /* credentials come from a file, never argv */
         return false;
     for (i = 0; u[i]; i++) /* nothing a header or a shell could split */
         if ((unsigned char) u[i] <= ' ' || u[i] == '"' || u[i] == '\\')
@@ -380,7 +382,8 @@ check_urls(const struct repl_conf *c)
     for (i = 0; i < 4; i++)
         if (eps[i]->url && !url_ok(eps[i]->url))
             return usage_error("not an http:// or https:// URL without a "
-                               "trailing slash: '%s'",
+                               "trailing slash nor credentials (they come "
+                               "from --*-auth-file): '%s'",
                                eps[i]->url);
     return REPL_EXIT_OK;
 }
@@ -392,6 +395,7 @@ check_conf(struct repl_conf *c, struct args *a)
         = { "--source-vm", "--source-pg", "--source-ch" };
     const bool have[REPL_NSTREAMS]
         = { c->src_vm.url, a->src_pg, c->src_ch.url };
+    static char default_dbs[] = "pmm-managed,grafana";
     const char *pin = c->tls.fingerprint;
     int i, rc;
 
@@ -405,7 +409,7 @@ check_conf(struct repl_conf *c, struct args *a)
     rc = check_urls(c);
     if (rc)
         return rc;
-    if (pin && (strncmp(pin, "sha256//", 8) || strlen(pin) != 52))
+    if (pin && (strncmp(pin, "sha256//", 8) != 0 || strlen(pin) != 52))
         return usage_error("--tls-fingerprint takes sha256//BASE64 of the "
                            "public key (44 characters): '%s'",
                            pin);
@@ -413,7 +417,7 @@ check_conf(struct repl_conf *c, struct args *a)
         return usage_error("--source-pg takes HOST[:PORT]: '%s'", a->src_pg);
     if (parse_pg(a->dst_pg, &c->dst_pg) < 0)
         return usage_error("--target-pg takes HOST[:PORT]: '%s'", a->dst_pg);
-    if (parse_dbs(c, a->dbs ? a->dbs : strdup("pmm-managed,grafana")) < 0)
+    if (parse_dbs(c, a->dbs ? a->dbs : default_dbs) < 0)
         return usage_error("--pg-databases takes a list of database names: "
                            "'%s'",
                            a->dbs ? a->dbs : "");
