@@ -205,6 +205,20 @@ line_len(const char *s)
     return nl ? (size_t) (nl - s) : strlen(s);
 }
 
+/* Line @l (@n bytes, "name\ttype") for a message: the tab as a space,
+ * at most 60 characters, "missing" when empty */
+static void
+show_line(const char *l, size_t n, char *out, size_t outlen)
+{
+    char *tab;
+
+    snprintf(out, outlen, "%.*s", n ? (int) (n < 60 ? n : 60) : 7,
+             n ? l : "missing");
+    tab = strchr(out, '\t');
+    if (tab)
+        *tab = ' ';
+}
+
 /* The first column where @a (source) and @b (standby) differ, into @out */
 static bool
 first_diff(const char *a, const char *b, char *out, size_t outlen)
@@ -214,13 +228,16 @@ first_diff(const char *a, const char *b, char *out, size_t outlen)
 
         if (la != lb || memcmp(a, b, la) != 0) {
             const char *l = la ? a : b;
-            size_t n = la ? la : lb;
-            const char *tab = memchr(l, '\t', n);
+            char sa[64], sb[64];
 
-            snprintf(out, outlen, "'%.*s' (%s: %.*s; standby: %.*s)",
-                     (int) (tab ? (size_t) (tab - l) : n), l, "source",
-                     la ? (int) la : 7, la ? a : "missing",
-                     lb ? (int) lb : 7, lb ? b : "missing");
+            show_line(a, la, sa, sizeof sa);
+            show_line(b, lb, sb, sizeof sb);
+            size_t name = strcspn(l, "\t\n");
+
+            if (name > 60)
+                name = 60;
+            snprintf(out, outlen, "'%.*s' (source: %s; standby: %s)",
+                     (int) name, l, sa, sb);
             return true;
         }
         a += la + (a[la] == '\n');
@@ -305,7 +322,7 @@ parse_engine(struct qan *q, const char *cols)
 static int
 check_schema(struct qan *q)
 {
-    char *cols[2] = { NULL, NULL }, *eng = NULL, diff[REPL_ERR_LEN / 2];
+    char *cols[2] = { NULL, NULL }, *eng = NULL, diff[320];
     int rc;
 
     rc = read_schema(q, CH_SOURCE, &cols[0], &q->engine);
