@@ -37,8 +37,9 @@
 
 #define CH_META_MAX ((size_t) 4 << 20) /* one metadata answer at most */
 #define CH_PIECE_ROWS 250000           /* rows in one Native request */
-#define CH_VERIFY_MARGIN_S 600         /* parts written this long before the
-                                          last position are verified again */
+/* partitions the source wrote this long before the last position are
+ * verified again (an insert may end after the cycle that listed it) */
+#define CH_VERIFY_MARGIN_S 600
 #define CH_SQL_MAX 2048
 
 enum ch_side { CH_SOURCE, CH_TARGET };
@@ -104,14 +105,13 @@ ch_query(struct qan *q, enum ch_side s, const char *sql, const char *what,
 
     if (repl_stopping())
         return repl_fail(q->st, -ECANCELED, "stopped by a signal");
-    rc = repl_http_fetch(&rq, q->d, q->r->conf.io_timeout_ms, ret,
-                         CH_META_MAX, info, err, sizeof err);
+    rc = repl_http_fetch(&rq, q->d, q->r->conf.io_timeout_ms, ret, CH_META_MAX,
+                         info, err, sizeof err);
     return rc < 0 ? ch_fail(q, s, rc, what, err) : 0;
 }
 
 static int __attribute__((format(printf, 4, 5)))
-ch_exec(struct qan *q, enum ch_side s, const char *what, const char *fmt,
-        ...)
+ch_exec(struct qan *q, enum ch_side s, const char *what, const char *fmt, ...)
 {
     char sql[CH_SQL_MAX];
     va_list ap;
@@ -156,8 +156,7 @@ split_table(struct qan *q)
     }
     snprintf(q->db, sizeof q->db, "%.*s", (int) (dot - t), t);
     snprintf(q->table, sizeof q->table, "%s", dot + 1);
-    snprintf(q->stage, sizeof q->stage, "%s.pmmha_stage_%s", q->db,
-             q->table);
+    snprintf(q->stage, sizeof q->stage, "%s.pmmha_stage_%s", q->db, q->table);
     return 0;
 }
 
@@ -331,8 +330,8 @@ check_schema(struct qan *q)
     if (rc == 0 && first_diff(cols[0], cols[1], diff, sizeof diff))
         rc = refuse_schema(q, "first at column", diff);
     if (rc == 0 && strcmp(q->engine, eng) != 0)
-        rc = refuse_schema(q, "in its engine, partition or sort key:",
-                           q->engine);
+        rc = refuse_schema(q,
+                           "in its engine, partition or sort key:", q->engine);
     if (rc == 0 && parse_engine(q, cols[0]) < 0) {
         q->st->refused = true;
         rc = repl_fail(q->st, -EPROTO,
@@ -424,8 +423,7 @@ parse_parts(char *txt, struct repl_part **ret, size_t *ret_n)
 }
 
 static int
-list_parts(struct qan *q, enum ch_side s, struct repl_part **ret,
-           size_t *ret_n)
+list_parts(struct qan *q, enum ch_side s, struct repl_part **ret, size_t *ret_n)
 {
     char sql[512], *ans = NULL;
     int rc;
@@ -594,8 +592,8 @@ run_steps(struct qan *q, const struct repl_part_step *steps, size_t n)
             rc = copy_part(q, &steps[i]);
         else if (steps[i].act == REPL_PART_DROP)
             rc = ch_exec(q, CH_TARGET, "dropping a partition",
-                         "ALTER TABLE %s.%s DROP PARTITION %s", q->db,
-                         q->table, steps[i].id);
+                         "ALTER TABLE %s.%s DROP PARTITION %s", q->db, q->table,
+                         steps[i].id);
         else
             continue;
         if (rc == 0) {
@@ -624,8 +622,8 @@ sync_parts(struct qan *q)
         rc = list_parts(q, CH_TARGET, &dst, &ndst);
     if (rc == 0) {
         rc = repl_parts_plan(src, nsrc, dst, ndst, always, 2,
-                             pos_s > 0 ? pos_s - CH_VERIFY_MARGIN_S : 0,
-                             &steps, &nsteps);
+                             pos_s > 0 ? pos_s - CH_VERIFY_MARGIN_S : 0, &steps,
+                             &nsteps);
         if (rc < 0)
             rc = repl_fail(q->st, rc, "out of memory");
     }
@@ -646,10 +644,10 @@ make_stage(struct qan *q)
     int rc = ch_exec(q, CH_TARGET, "dropping the stage table",
                      "DROP TABLE IF EXISTS %s", q->stage);
 
-    return rc < 0 ? rc
-                  : ch_exec(q, CH_TARGET, "creating the stage table",
-                            "CREATE TABLE %s AS %s.%s", q->stage, q->db,
-                            q->table);
+    return rc < 0
+               ? rc
+               : ch_exec(q, CH_TARGET, "creating the stage table",
+                         "CREATE TABLE %s AS %s.%s", q->stage, q->db, q->table);
 }
 
 int

@@ -36,8 +36,8 @@ is_always(const char *const *always, size_t nalways, const char *id)
 
 /* What to do with source partition @s, given the standby's @t (or NULL) */
 static enum repl_part_act
-source_act(const struct repl_part *s, const struct repl_part *t,
-           bool always, int64_t since_s)
+source_act(const struct repl_part *s, const struct repl_part *t, bool always,
+           int64_t since_s)
 {
     if (always || !t || t->rows != s->rows)
         return REPL_PART_COPY;

@@ -48,9 +48,8 @@ struct repl_part_step {
  */
 int repl_parts_plan(const struct repl_part *src, size_t nsrc,
                     const struct repl_part *dst, size_t ndst,
-                    const char *const *always, size_t nalways,
-                    int64_t since_s, struct repl_part_step **ret_steps,
-                    size_t *ret_n);
+                    const char *const *always, size_t nalways, int64_t since_s,
+                    struct repl_part_step **ret_steps, size_t *ret_n);
 
 /** Name of a step's action for logs: "copy", "drop", ... */
 const char *repl_part_act_name(enum repl_part_act act);

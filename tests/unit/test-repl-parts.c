@@ -50,9 +50,8 @@ static void
 plan(const struct repl_part *src, size_t nsrc, const struct repl_part *dst,
      size_t ndst, int64_t since, struct repl_part_step **steps, size_t *n)
 {
-    assert_int_equal(repl_parts_plan(src, nsrc, dst, ndst, always, 2, since,
-                                     steps, n),
-                     0);
+    assert_int_equal(
+        repl_parts_plan(src, nsrc, dst, ndst, always, 2, since, steps, n), 0);
 }
 
 static void
