@@ -67,24 +67,42 @@ side_ep(const struct qan *q, enum ch_side s)
     return s == CH_SOURCE ? &q->r->conf.src_ch : &q->r->conf.dst_ch;
 }
 
-/* An error of a ClickHouse request into st->error; authentication and TLS
- * refusals (and ClickHouse's own "wrong password" / "unknown user",
- * answered as 500 by 18.16) need the operator */
+/* An error of a ClickHouse request into st->error; returns the -errno.
+ * Authentication (ClickHouse 18.16 answers a wrong password or an unknown
+ * user with a 500: codes 192-194) and TLS refusals need the operator. */
 static int
 ch_fail(struct qan *q, enum ch_side s, int rc, const char *what,
         const char *err)
 {
-    if (rc == -EACCES || rc == -EPERM
-        || (rc == -EPROTO
-            && (strstr(err, "Code: 192,") || strstr(err, "Code: 193,")))) {
+    const char *url = side_ep(q, s)->url;
+
+    if (rc == -EPERM) {
         q->st->refused = true;
-        return repl_fail(q->st, -EACCES,
-                         "%s ClickHouse %s refused the credentials of "
-                         "--ch-auth-file or the TLS pin (%s): fix them",
-                         side_name[s], side_ep(q, s)->url, what);
+        repl_fail(q->st, rc,
+                  "%s ClickHouse %s: TLS certificate or pin refused (%s): "
+                  "check --tls-ca or --tls-fingerprint",
+                  side_name[s], url, what);
+    } else if (rc == -EACCES
+               || (rc == -EPROTO
+                   && (strstr(err, "Code: 192,") || strstr(err, "Code: 193,")
+                       || strstr(err, "Code: 194,")))) {
+        rc = -EACCES;
+        q->st->refused = true;
+        repl_fail(q->st, rc,
+                  "%s ClickHouse %s refused the user of --ch-auth-file (%s): "
+                  "fix the file or the user on that server",
+                  side_name[s], url, what);
+    } else {
+        repl_fail(q->st, rc, "%s ClickHouse, %s: %s", side_name[s], what, err);
     }
-    return repl_fail(q->st, rc, "%s ClickHouse, %s: %s", side_name[s], what,
-                     err);
+    return rc;
+}
+
+static int
+stopped(struct qan *q)
+{
+    repl_fail(q->st, -ECANCELED, "stopped by a signal");
+    return -ECANCELED;
 }
 
 /* Runs @sql on side @s (POSTed: ClickHouse's GET is read-only); its answer
@@ -104,7 +122,7 @@ ch_query(struct qan *q, enum ch_side s, const char *sql, const char *what,
     int rc;
 
     if (repl_stopping())
-        return repl_fail(q->st, -ECANCELED, "stopped by a signal");
+        return stopped(q);
     rc = repl_http_fetch(&rq, q->d, q->r->conf.io_timeout_ms, ret, CH_META_MAX,
                          info, err, sizeof err);
     return rc < 0 ? ch_fail(q, s, rc, what, err) : 0;
@@ -552,11 +570,16 @@ copy_piece(struct qan *q, const char *id, uint64_t i, uint64_t n)
     dst.ep = &q->r->conf.dst_ch;
     dst.path = path;
     if (repl_stopping())
-        return repl_fail(q->st, -ECANCELED, "stopped by a signal");
+        return stopped(q);
     rc = repl_http_pipe(&src, &dst, q->d, q->r->conf.io_timeout_ms, &bytes,
                         NULL, err, sizeof err);
-    if (rc < 0)
-        return ch_fail(q, CH_SOURCE, rc, "copying a partition", err);
+    if (rc < 0) {
+        /* @err names the side that failed */
+        q->st->refused = rc == -EACCES || rc == -EPERM;
+        repl_fail(q->st, rc, "copying partition %s of %s.%s: %s", id, q->db,
+                  q->table, err);
+        return rc;
+    }
     q->st->bytes += bytes;
     return 0;
 }
