@@ -176,6 +176,21 @@ echo(struct server *s, int fd)
     (void) !write(fd, out, strlen(out));
 }
 
+/* Reads whatever comes for 1.5 s, answers nothing; over when the client
+ * hangs up */
+static void
+stall(int fd)
+{
+    uint64_t end = ra_now_ns() + 1500 * RA_NSEC_PER_MSEC;
+    struct pollfd p = { fd, POLLIN, 0 };
+    char buf[4096];
+
+    while (ra_now_ns() < end
+           && poll(&p, 1, (int) ((end - ra_now_ns()) / RA_NSEC_PER_MSEC)) > 0)
+        if (read(fd, buf, sizeof buf) <= 0)
+            break;
+}
+
 static void *
 serve(void *arg)
 {
@@ -192,7 +207,7 @@ serve(void *arg)
     if (s->mode == ANSWER)
         (void) !write(c->fd, s->answer, strlen(s->answer));
     else if (s->mode == STALL)
-        poll(NULL, 0, 1500);
+        stall(c->fd);
     else if (s->mode == STREAM)
         stream(s, c->fd);
     else if (s->mode == ECHO)
