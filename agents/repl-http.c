@@ -34,8 +34,8 @@
 #include "repl-http.h"
 
 #define PIPE_RING (1024 * 1024)
-#define ERR_HEAD 160    /* bytes of an error answer kept for the message */
-#define POLL_MS 100     /* the loop looks at its limits this often */
+#define ERR_HEAD 160 /* bytes of an error answer kept for the message */
+#define POLL_MS 100  /* the loop looks at its limits this often */
 #define NO_BYTE UINT64_MAX
 
 /* The pipe's bounded buffer, shared by its two transfers */
@@ -219,8 +219,9 @@ static CURLcode
 tls_setup(CURL *h, const struct repl_tls *tls)
 {
     const char *ca = tls && tls->ca_file && *tls->ca_file ? tls->ca_file : NULL;
-    const char *pin
-        = tls && tls->fingerprint && *tls->fingerprint ? tls->fingerprint : NULL;
+    const char *pin = tls && tls->fingerprint && *tls->fingerprint
+                          ? tls->fingerprint
+                          : NULL;
     CURLcode rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, ca ? 1L : 0L);
 
     if (!rc)
@@ -287,7 +288,8 @@ xfer_setup(struct xfer *x, int64_t io_timeout_ms)
     if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long) io_timeout_ms);
+        rc = curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                              (long) io_timeout_ms);
     if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_USERAGENT, "pmmha-replicator");
     if (!rc)
@@ -464,8 +466,7 @@ xfer_result(struct xfer *x, char *err, size_t errlen)
                          "its public key does not match --tls-fingerprint");
     if (x->res != CURLE_OK)
         return xfer_fail(x, curl_errno(x->res), err, errlen, "%s",
-                         x->errbuf[0] ? x->errbuf
-                                      : curl_easy_strerror(x->res));
+                         x->errbuf[0] ? x->errbuf : curl_easy_strerror(x->res));
     return 0;
 }
 
@@ -571,13 +572,12 @@ drive(struct drive *dv, bool (*until)(const struct drive *), char *err,
                              "the cycle's deadline passed");
         x = silent(dv, ra_now_ns());
         if (x)
-            return xfer_fail(x, -ETIMEDOUT, err, errlen,
-                             "no byte for %llu ms",
-                             (unsigned long long) (dv->io_ns
-                                                   / RA_NSEC_PER_MSEC));
+            return xfer_fail(
+                x, -ETIMEDOUT, err, errlen, "no byte for %llu ms",
+                (unsigned long long) (dv->io_ns / RA_NSEC_PER_MSEC));
         rc = ra_deadline_left_ms(dv->d);
-        curl_multi_poll(dv->m, NULL, 0, dv->d && rc < POLL_MS ? rc + 1 : POLL_MS,
-                        NULL);
+        curl_multi_poll(dv->m, NULL, 0,
+                        dv->d && rc < POLL_MS ? rc + 1 : POLL_MS, NULL);
     }
 }
 
@@ -593,7 +593,10 @@ repl_http_fetch(const struct repl_http_req *rq, ra_deadline_t d,
                 struct repl_http_info *info, char *err, size_t errlen)
 {
     struct xfer x;
-    struct drive dv = { curl_multi_init(), { &x, NULL }, 1, d,
+    struct drive dv = { curl_multi_init(),
+                        { &x, NULL },
+                        1,
+                        d,
                         (uint64_t) io_timeout_ms * RA_NSEC_PER_MSEC };
     int rc = xfer_init(&x, rq, NULL, NULL, io_timeout_ms);
 
@@ -654,14 +657,16 @@ pipe_result(struct xfer *src, struct xfer *dst, char *err, size_t errlen)
 }
 
 int
-repl_http_pipe(const struct repl_http_req *src,
-               const struct repl_http_req *dst, ra_deadline_t d,
-               int64_t io_timeout_ms, uint64_t *ret_bytes,
+repl_http_pipe(const struct repl_http_req *src, const struct repl_http_req *dst,
+               ra_deadline_t d, int64_t io_timeout_ms, uint64_t *ret_bytes,
                struct repl_http_info *src_info, char *err, size_t errlen)
 {
     struct ring rg = { malloc(PIPE_RING), PIPE_RING, 0, 0, false, false, 0 };
     struct xfer xs, xd;
-    struct drive dv = { curl_multi_init(), { &xs, &xd }, 2, d,
+    struct drive dv = { curl_multi_init(),
+                        { &xs, &xd },
+                        2,
+                        d,
                         (uint64_t) io_timeout_ms * RA_NSEC_PER_MSEC };
     int rc = xfer_init(&xs, src, "source", &rg, io_timeout_ms);
 

@@ -88,8 +88,8 @@ vm_get(struct repl *r, struct repl_stream *st, bool source, const char *path,
         .path = path,
     };
     char err[REPL_ERR_LEN];
-    int rc = repl_http_fetch(&rq, d, r->conf.io_timeout_ms, ret_body, max,
-                             info, err, sizeof err);
+    int rc = repl_http_fetch(&rq, d, r->conf.io_timeout_ms, ret_body, max, info,
+                             err, sizeof err);
 
     return rc < 0 ? vm_fail(st, rc, source ? "source" : "target", err) : 0;
 }
@@ -261,8 +261,8 @@ first_day(struct repl *r, struct repl_stream *st, int64_t lo, int64_t hi,
 
 /* Where the first sync starts (see the top of this file) */
 static int
-first_mark(struct repl *r, struct repl_stream *st, int64_t now,
-           ra_deadline_t d, int64_t *ret)
+first_mark(struct repl *r, struct repl_stream *st, int64_t now, ra_deadline_t d,
+           int64_t *ret)
 {
     int64_t floor = now - pair.retention_ms, lo;
     int64_t oldest = now - r->conf.settle_ms; /* no data: from now on */
@@ -294,8 +294,7 @@ copy_window(struct repl *r, struct repl_stream *st, const struct repl_window *w,
             ra_deadline_t d)
 {
     char *match = repl_http_escape(MATCH_ALL), path[256], err[REPL_ERR_LEN];
-    struct repl_http_req src = { &r->conf.src_vm, &r->conf.tls, path, NULL,
-                                 0 };
+    struct repl_http_req src = { &r->conf.src_vm, &r->conf.tls, path, NULL, 0 };
     struct repl_http_req dst
         = { &r->conf.dst_vm, NULL, "/api/v1/import/native", NULL, 0 };
     uint64_t bytes = 0;
@@ -341,8 +340,8 @@ check_pair(struct repl *r, struct repl_stream *st, ra_deadline_t d)
 
 /* The watermark, or where the first sync starts */
 static int
-load_mark(struct repl *r, struct repl_stream *st, int64_t now,
-          ra_deadline_t d, int64_t *ret)
+load_mark(struct repl *r, struct repl_stream *st, int64_t now, ra_deadline_t d,
+          int64_t *ret)
 {
     int rc = repl_mark_get(r, MARK_KEY, ret);
 

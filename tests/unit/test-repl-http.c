@@ -11,8 +11,8 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -124,8 +124,8 @@ read_chunked(struct server *s, struct conn *c)
 
     s->hash = 2166136261u;
     for (;;) {
-        for (n = 0; n < sizeof line - 1 && (ch = conn_getc(c)) >= 0
-                    && ch != '\n';)
+        for (n = 0;
+             n < sizeof line - 1 && (ch = conn_getc(c)) >= 0 && ch != '\n';)
             line[n++] = (char) ch;
         line[n] = '\0';
         n = strtoul(line, NULL, 16);
@@ -303,7 +303,8 @@ test_2xx_and_date(void **state)
     assert_true(info.sent_ms >= t0 && info.recv_ms >= info.sent_ms);
     free(body);
     server_stop(&s);
-    assert_non_null(strstr(s.request, "GET /prometheus/api/v1/labels?start=1 "));
+    assert_non_null(
+        strstr(s.request, "GET /prometheus/api/v1/labels?start=1 "));
     assert_null(strstr(s.request, "Authorization"));
 }
 
@@ -331,13 +332,15 @@ test_401_credentials(void **state)
     char err[REPL_ERR_LEN];
 
     (void) state;
-    server_start(&s, ANSWER,
-                 "HTTP/1.1 401 Unauthorized\r\nContent-Length: 5\r\n\r\nno!\r\n");
+    server_start(
+        &s, ANSWER,
+        "HTTP/1.1 401 Unauthorized\r\nContent-Length: 5\r\n\r\nno!\r\n");
     assert_int_equal(fetch(&s, &ep, 2000, NULL, 0, NULL, err), -EACCES);
     assert_non_null(strstr(err, "401"));
     server_stop(&s);
     /* basic auth was sent: "pmm:s3cret-pw" */
-    assert_non_null(strstr(s.request, "Authorization: Basic cG1tOnMzY3JldC1wdw=="));
+    assert_non_null(
+        strstr(s.request, "Authorization: Basic cG1tOnMzY3JldC1wdw=="));
 }
 
 static void
@@ -462,8 +465,8 @@ run_pipe(struct server *src, struct server *dst, uint64_t *bytes, char *err)
 {
     struct repl_http_ep se = { 0 }, de = { 0 };
     char su[64], du[64];
-    struct repl_http_req sr = { &se, NULL, "/api/v1/export/native?x=1", NULL,
-                                0 };
+    struct repl_http_req sr
+        = { &se, NULL, "/api/v1/export/native?x=1", NULL, 0 };
     struct repl_http_req dr = { &de, NULL, "/api/v1/import/native", NULL, 0 };
     struct repl_http_info info;
 
@@ -494,7 +497,8 @@ test_pipe(void **state)
     for (i = 0; i < src.size; i++)
         h = fnv(h, pattern(i));
     assert_int_equal(dst.hash, h);
-    assert_non_null(strstr(dst.request, "POST /prometheus/api/v1/import/native "));
+    assert_non_null(
+        strstr(dst.request, "POST /prometheus/api/v1/import/native "));
     assert_non_null(strstr(dst.request, "Transfer-Encoding: chunked"));
     assert_null(strstr(dst.request, "Expect:"));
 }

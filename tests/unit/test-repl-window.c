@@ -37,8 +37,7 @@ test_copy_settle_overlap(void **state)
     int64_t mark = NOW - 45000;
 
     (void) state;
-    assert_int_equal(repl_window_plan(&conf, mark, NOW, &w),
-                     REPL_WINDOW_COPY);
+    assert_int_equal(repl_window_plan(&conf, mark, NOW, &w), REPL_WINDOW_COPY);
     assert_int_equal(w.start_ms, mark - 60000); /* the overlap */
     assert_int_equal(w.mark_ms, NOW - 30000);   /* the settle margin */
     assert_int_equal(w.end_ms, NOW - 30001);    /* end is inclusive */
@@ -51,14 +50,12 @@ test_window_cap(void **state)
     int64_t mark = NOW - 86400000;
 
     (void) state;
-    assert_int_equal(repl_window_plan(&conf, mark, NOW, &w),
-                     REPL_WINDOW_COPY);
+    assert_int_equal(repl_window_plan(&conf, mark, NOW, &w), REPL_WINDOW_COPY);
     assert_int_equal(w.mark_ms, mark + 3600000);
     assert_int_equal(w.start_ms, mark - 60000);
     /* exactly one window behind the limit: one window, not two */
     mark = NOW - 30000 - 3600000;
-    assert_int_equal(repl_window_plan(&conf, mark, NOW, &w),
-                     REPL_WINDOW_COPY);
+    assert_int_equal(repl_window_plan(&conf, mark, NOW, &w), REPL_WINDOW_COPY);
     assert_int_equal(w.mark_ms, NOW - 30000);
 }
 
@@ -110,8 +107,7 @@ test_degenerate_conf(void **state)
 
     (void) state;
     /* no overlap, no settle, a window of 0: still one step forward */
-    assert_int_equal(repl_window_plan(&c, NOW - 10, NOW, &w),
-                     REPL_WINDOW_COPY);
+    assert_int_equal(repl_window_plan(&c, NOW - 10, NOW, &w), REPL_WINDOW_COPY);
     assert_int_equal(w.start_ms, NOW - 10);
     assert_int_equal(w.mark_ms, NOW - 9);
 }
@@ -145,8 +141,10 @@ test_exhaustive(void **state)
     static const int64_t settles[] = { 0, 2000, 30000 };
     static const int64_t overlaps[] = { 0, 1000, 60000, 7200000 };
     static const int64_t windows[] = { 1000, 60000, 3600000 };
-    static const int64_t behind[] = { 1, 999, 1000, 1001, 59999, 3600000,
-                                      3600001, 86400000, INT64_C(86400000) * 31 };
+    static const int64_t behind[]
+        = { 1,       999,      1000,
+            1001,    59999,    3600000,
+            3600001, 86400000, INT64_C(86400000) * 31 };
     size_t i, j, k, b;
 
     (void) state;
@@ -161,8 +159,7 @@ test_exhaustive(void **state)
                     if (behind[b] / windows[k] > 100000)
                         continue; /* too many steps for a unit test */
                     assert_int_equal(walk(&c, mark, NOW),
-                                     (behind[b] + windows[k] - 1)
-                                         / windows[k]);
+                                     (behind[b] + windows[k] - 1) / windows[k]);
                 }
 }
 
@@ -173,10 +170,8 @@ test_first(void **state)
 
     (void) state;
     /* the oldest sample's day, whole seconds */
-    assert_int_equal(repl_window_first(NOW - 3600000, NOW, ret),
-                     NOW - 3600000);
-    assert_int_equal(repl_window_first(NOW - 3600123, NOW, ret),
-                     NOW - 3601000);
+    assert_int_equal(repl_window_first(NOW - 3600000, NOW, ret), NOW - 3600000);
+    assert_int_equal(repl_window_first(NOW - 3600123, NOW, ret), NOW - 3601000);
     /* never before the retention: that data is gone */
     assert_int_equal(repl_window_first(NOW - 40 * 86400000LL, NOW, ret),
                      NOW - ret);
