@@ -33,7 +33,7 @@
 
 #include "repl-http.h"
 
-#define PIPE_RING (1024 * 1024)
+#define PIPE_RING ((size_t) 1 << 20)
 #define ERR_HEAD 160 /* bytes of an error answer kept for the message */
 #define POLL_MS 100  /* the loop looks at its limits this often */
 #define NO_BYTE UINT64_MAX
@@ -363,7 +363,7 @@ mask(char *s, const char *secret)
     if (n < 3)
         return;
     while ((p = strstr(s, secret))) {
-        memcpy(p, "***", 3);
+        p[0] = p[1] = p[2] = '*';
         memmove(p + 3, p + n, strlen(p + n) + 1);
     }
 }
