@@ -87,11 +87,15 @@ vm_get(struct repl *r, struct repl_stream *st, bool source, const char *path,
         .tls = source ? &r->conf.tls : NULL,
         .path = path,
     };
-    char err[REPL_ERR_LEN];
+    const char *side = source ? "source" : "target";
+    char err[REPL_ERR_LEN], msg[REPL_ERR_LEN + 8];
     int rc = repl_http_fetch(&rq, d, r->conf.io_timeout_ms, ret_body, max, info,
                              err, sizeof err);
 
-    return rc < 0 ? vm_fail(st, rc, source ? "source" : "target", err) : 0;
+    if (rc == 0)
+        return 0;
+    snprintf(msg, sizeof msg, "%s %s", side, err); /* as the pipe's */
+    return vm_fail(st, rc, side, msg);
 }
 
 /* The value of -@name in a VictoriaMetrics /metrics page, or NULL; the
