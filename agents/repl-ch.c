@@ -37,9 +37,11 @@
 
 #define CH_META_MAX ((size_t) 4 << 20) /* one metadata answer at most */
 #define CH_PIECE_ROWS 250000           /* rows in one Native request */
-/* partitions the source wrote this long before the last position are
- * verified again (an insert may end after the cycle that listed it) */
-#define CH_VERIFY_MARGIN_S 600
+/* A source partition with the standby's row count is checksummed when a
+ * part of it was written (directory mtime, taken while the part is being
+ * written, before it is visible) this long before the last position, or
+ * later. PMM writes old partitions only by late inserts and merges. */
+#define CH_VERIFY_MARGIN_S 300
 #define CH_SQL_MAX 2048
 
 enum ch_side { CH_SOURCE, CH_TARGET };
