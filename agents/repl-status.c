@@ -142,6 +142,7 @@ status_stream(struct ra_state *s, const struct repl_stream *st, int64_t now,
     rc |= set_num(s, st->name, "last_success", st->last_success_ms);
     rc |= set_num(s, st->name, "cycle_ms", st->cycle_ms);
     rc |= set_num(s, st->name, "copied", (int64_t) st->copied);
+    rc |= set_num(s, st->name, "bytes", (int64_t) st->bytes);
     rc |= set_num(s, st->name, "refused", st->refused);
     rc |= set_str(s, st->name, "last_error", st->error);
     return rc;

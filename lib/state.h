@@ -12,7 +12,7 @@
 
 #include "deadline.h"
 
-#define RA_STATE_MAX 32
+#define RA_STATE_MAX 48
 
 struct ra_state {
     size_t n;
