@@ -169,12 +169,17 @@ fail(struct cyc *c, const struct pgc *p, int err, bool refused,
                      p->side, p->step);
 }
 
-/* The first line of a libpq message, without its "ERROR:  " prefix */
+/* The first line of a libpq message, after its "connection to server at
+ * ... failed: " (the error already says where) */
 static void
 first_line(const char *msg, char *buf, size_t len)
 {
-    size_t n = strcspn(msg, "\n");
+    const char *at = strstr(msg, " failed: ");
+    size_t n;
 
+    if (at && at < msg + strcspn(msg, "\n"))
+        msg = at + strlen(" failed: ");
+    n = strcspn(msg, "\n");
     snprintf(buf, len, "%.*s", (int) n, msg);
 }
 
@@ -283,6 +288,10 @@ connect_failed(struct cyc *c, struct pgc *p)
         return fail(c, p, -ECONNREFUSED, false,
                     "the %s refused the connection (SQLSTATE %s)", p->side,
                     state);
+    if (strstr(msg, "invalid response"))
+        return fail(c, p, -EPROTO, true,
+                    "the %s does not speak PostgreSQL's protocol there: %s",
+                    p->side, line);
     if (strstr(msg, "SSL") || strstr(msg, "certificate"))
         return fail(c, p, -EPERM, true,
                     "TLS to the %s failed (check --pg-sslmode, --tls-ca): %s",
