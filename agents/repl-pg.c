@@ -136,6 +136,7 @@ struct pgc {
     char step[160];  /* what it was doing, for the error */
     bool quiet;      /* copying: the server's message may quote a row */
     bool fk_cycle;   /* a foreign-key violation means the cycle */
+    bool source;
 };
 
 /* One database in the cycle; [0] is the source, [1] the standby */
@@ -394,9 +395,11 @@ bad_result(struct cyc *c, struct pgc *p, const PGresult *res)
                     p->side, PQresStatus(PQresultStatus(res)));
     if (!strcmp(state, "42501"))
         return fail(c, p, -EACCES, true,
-                    "the role of --pg-auth-file lacks a privilege on the %s: "
-                    "%s",
-                    p->side, primary ? primary : state);
+                    "the role of --pg-auth-file lacks a privilege on the %s "
+                    "(%s): %s",
+                    p->side, primary ? primary : state,
+                    p->source ? "GRANT pg_read_all_data TO it (PostgreSQL 14+)"
+                              : "make it the tables' owner");
     if (!strcmp(state, "23503") && p->fk_cycle)
         return fail(c, p, -ELOOP, true,
                     "tables reference each other in a cycle: loading them "
@@ -513,6 +516,7 @@ db_open(struct cyc *c, struct invdb *db, const char *name)
     db->src.side = "source";
     db->dst.side = "standby";
     db->src.db = db->dst.db = name;
+    db->src.source = true;
     rc = pg_connect(c, &db->src, &c->r->conf.src_pg, true);
     if (rc == 0)
         rc = pg_connect(c, &db->dst, &c->r->conf.dst_pg, false);
@@ -605,18 +609,29 @@ column_mismatch(struct cyc *c, const struct invdb *db, const char *table,
     for (;;) {
         la = strcspn(a, "\n");
         lb = strcspn(b, "\n");
-        if (la != lb || strncmp(a, b, la) || !a[la] || !b[lb])
+        if (la != lb || strncmp(a, b, la) != 0)
             break;
+        if (!a[la] || !b[lb]) { /* one side has more columns */
+            a = a[la] ? a + la + 1 : "";
+            b = b[lb] ? b + lb + 1 : "";
+            la = strcspn(a, "\n");
+            lb = strcspn(b, "\n");
+            col++;
+            break;
+        }
         a += la + 1;
         b += lb + 1;
         col++;
     }
+    if (!la)
+        a = "(none)", la = strlen(a);
+    if (!lb)
+        b = "(none)", lb = strlen(b);
     return fail(c, NULL, -EPROTO, true,
                 "schema mismatch in database %s: table %s, column %d is "
                 "\"%.*s\" on the source, \"%.*s\" on the standby; nothing "
                 "was copied",
-                db->src.db, table, col, (int) la, la ? a : "(none)", (int) lb,
-                lb ? b : "(none)");
+                db->src.db, table, col, (int) la, a, (int) lb, b);
 }
 
 /* Both sides list the same names in column 0 of @res, in the same order
@@ -743,7 +758,7 @@ db_check(struct cyc *c, struct invdb *db)
         rc = check_same(c, db, db->tabs, "table", T_DESC);
     if (rc == 0)
         rc = check_same(c, db, db->seqs, "sequence", -1);
-    if (rc == 0)
+    if (rc == 0) /* the same tables on both sides: rows match */
         rc = check_privileges(c, db);
     return rc == 0 ? plan_order(c, db) : rc;
 }
