@@ -784,6 +784,7 @@ defer_checks(struct cyc *c, struct invdb *db)
     if (rc == 0 && pg_collect(c, p, PGRES_COMMAND_OK, NULL) < 0) {
         c->failed = false; /* not an error yet: the other way is tried */
         c->st->refused = false;
+        c->st->error[0] = '\0';
         rc = pg_query(c, p, "ROLLBACK TO SAVEPOINT pmmha_fk", 0, NULL,
                       PGRES_COMMAND_OK, NULL);
         if (rc == 0)
