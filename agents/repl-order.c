@@ -29,8 +29,7 @@ graph_free(struct graph *g)
 }
 
 static int
-graph_build(struct graph *g, size_t n, const struct repl_fk *fks,
-            size_t n_fks)
+graph_build(struct graph *g, size_t n, const struct repl_fk *fks, size_t n_fks)
 {
     size_t i, *fill;
 

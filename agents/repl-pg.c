@@ -45,7 +45,7 @@
 
 #define FLUSH_EVERY (64 * 1024) /* bytes queued for the standby at most */
 #define WAIT_SLICE_MS 200       /* a signal is noticed this soon */
-#define MAX_DBS (sizeof ((struct repl_conf *) 0)->pg_dbs / sizeof(char *))
+#define MAX_DBS (sizeof((struct repl_conf *) 0)->pg_dbs / sizeof(char *))
 
 /* The tables of schema public: relname, qualified and quoted name, the
  * quoted columns COPY moves (generated ones are left out), the columns'
@@ -133,9 +133,9 @@ struct pgc {
     PGconn *conn;
     const char *side; /* "source" or "standby" */
     const char *db;
-    char step[160];  /* what it was doing, for the error */
-    bool quiet;      /* copying: the server's message may quote a row */
-    bool fk_cycle;   /* a foreign-key violation means the cycle */
+    char step[160]; /* what it was doing, for the error */
+    bool quiet;     /* copying: the server's message may quote a row */
+    bool fk_cycle;  /* a foreign-key violation means the cycle */
     bool source;
 };
 
@@ -151,8 +151,8 @@ struct invdb {
 
 /* Records the cycle's first error, with where it happened */
 static int __attribute__((format(printf, 5, 6)))
-fail(struct cyc *c, const struct pgc *p, int err, bool refused,
-     const char *fmt, ...)
+fail(struct cyc *c, const struct pgc *p, int err, bool refused, const char *fmt,
+     ...)
 {
     char why[REPL_ERR_LEN];
     va_list ap;
@@ -297,8 +297,8 @@ connect_failed(struct cyc *c, struct pgc *p)
         return fail(c, p, -EPERM, true,
                     "TLS to the %s failed (check --pg-sslmode, --tls-ca): %s",
                     p->side, line);
-    return fail(c, p, -EHOSTUNREACH, false, "cannot reach the %s: %s",
-                p->side, line);
+    return fail(c, p, -EHOSTUNREACH, false, "cannot reach the %s: %s", p->side,
+                line);
 }
 
 /* Connects @p to database @db of @ep: libpq's keyword/value arrays, so the
@@ -416,8 +416,7 @@ bad_result(struct cyc *c, struct pgc *p, const PGresult *res)
 /* The result of the query sent on @p, which must have status @want; the
  * results after it are read (except a COPY's, which go on). */
 static int
-pg_collect(struct cyc *c, struct pgc *p, ExecStatusType want,
-           PGresult **ret)
+pg_collect(struct cyc *c, struct pgc *p, ExecStatusType want, PGresult **ret)
 {
     PGresult *res = NULL, *more = NULL;
     bool copy = want == PGRES_COPY_IN || want == PGRES_COPY_OUT;
@@ -498,7 +497,8 @@ snapshot(struct cyc *c, struct invdb *db)
         rc = pg_rows(c, &db->src, "taking the snapshot", SNAP_SQL, 2, &res);
     recv = repl_wall_ms();
     if (rc == 0
-        && (PQntuples(res) != 1 || parse_i64(PQgetvalue(res, 0, 0), &db->snap_ms)
+        && (PQntuples(res) != 1
+            || parse_i64(PQgetvalue(res, 0, 0), &db->snap_ms)
             || parse_i64(PQgetvalue(res, 0, 1), &clock)))
         rc = fail(c, &db->src, -EPROTO, false, "no time from the source");
     if (rc == 0)
@@ -643,10 +643,10 @@ check_same(struct cyc *c, const struct invdb *db, PGresult *const res[2],
     int n0 = PQntuples(res[0]), n1 = PQntuples(res[1]), i = 0, j = 0, cmp;
 
     while (i < n0 || j < n1) {
-        cmp = i == n0   ? 1
-              : j == n1 ? -1
-                        : strcmp(PQgetvalue(res[0], i, 0),
-                                 PQgetvalue(res[1], j, 0));
+        cmp = i == n0 ? 1
+              : j == n1
+                  ? -1
+                  : strcmp(PQgetvalue(res[0], i, 0), PQgetvalue(res[1], j, 0));
         if (cmp != 0)
             return fail(c, NULL, -EPROTO, true,
                         "schema mismatch in database %s: %s %s is on the %s "
@@ -727,7 +727,7 @@ plan_order(struct cyc *c, struct invdb *db)
         if (parse_i64(PQgetvalue(res, (int) i, 0), &a)
             || parse_i64(PQgetvalue(res, (int) i, 1), &b) || a < 0 || b < 0)
             rc = fail(c, &db->src, -EPROTO, false, "unexpected answer");
-        fks[i] = (struct repl_fk) { (size_t) a, (size_t) b };
+        fks[i] = (struct repl_fk){ (size_t) a, (size_t) b };
     }
     if (rc == 0)
         rc = repl_order_tables(n, fks, n_fks, db->order);
@@ -955,8 +955,7 @@ sequence_value(struct cyc *c, struct invdb *db, int i, char *buf, size_t len)
     if (!called)
         v = PQgetvalue(db->seqs[1], i, S_START); /* never used yet */
     if (parse_i64(v, &n) < 0)
-        return fail(c, &db->src, -EPROTO, false,
-                    "no value for sequence %s",
+        return fail(c, &db->src, -EPROTO, false, "no value for sequence %s",
                     PQgetvalue(db->seqs[0], i, S_NAME));
     snprintf(buf, len, "%s(%s::text, %" PRId64 "::int8, %s)", i ? ", " : "",
              PQgetvalue(db->seqs[1], i, S_LITERAL), n,

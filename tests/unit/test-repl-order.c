@@ -145,14 +145,14 @@ test_many(void **state)
     /* a long chain pointing to higher indices, a tree of fan-out 3 and
      * self-references: the worst case for a lowest-first scan */
     for (i = 0; i + 1 < n; i++)
-        fks[k++] = (struct repl_fk) { i, i + 1 };
+        fks[k++] = (struct repl_fk){ i, i + 1 };
     for (i = 1; i < n / 2; i++)
-        fks[k++] = (struct repl_fk) { i, (i - 1) / 3 + n / 2 };
-    fks[k++] = (struct repl_fk) { 5, 5 };
+        fks[k++] = (struct repl_fk){ i, (i - 1) / 3 + n / 2 };
+    fks[k++] = (struct repl_fk){ 5, 5 };
     assert_int_equal(repl_order_tables(n, fks, k, order), 0);
     assert_valid(n, fks, k, order);
     assert_int_equal(order[0], n - 1);
-    fks[k++] = (struct repl_fk) { n - 1, 0 }; /* closes the chain */
+    fks[k++] = (struct repl_fk){ n - 1, 0 }; /* closes the chain */
     assert_int_equal(repl_order_tables(n, fks, k, order), -ELOOP);
     free(fks);
     free(order);
@@ -180,10 +180,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_keys),     cmocka_unit_test(test_chain),
-        cmocka_unit_test(test_diamond),     cmocka_unit_test(test_self_reference),
-        cmocka_unit_test(test_cycles),      cmocka_unit_test(test_out_of_range),
-        cmocka_unit_test(test_many),        cmocka_unit_test(test_no_memory),
+        cmocka_unit_test(test_no_keys), cmocka_unit_test(test_chain),
+        cmocka_unit_test(test_diamond), cmocka_unit_test(test_self_reference),
+        cmocka_unit_test(test_cycles),  cmocka_unit_test(test_out_of_range),
+        cmocka_unit_test(test_many),    cmocka_unit_test(test_no_memory),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
