@@ -43,8 +43,9 @@
 #include "repl-pg.h"
 #include "repl.h"
 
-#define FLUSH_EVERY (64 * 1024) /* bytes queued for the standby at most */
-#define WAIT_SLICE_MS 200       /* a signal is noticed this soon */
+#define FLUSH_EVERY                                                            \
+    (UINT64_C(64) * 1024) /* bytes queued for the standby at most */
+#define WAIT_SLICE_MS 200 /* a signal is noticed this soon */
 #define MAX_DBS (sizeof((struct repl_conf *) 0)->pg_dbs / sizeof(char *))
 
 /* The tables of schema public: relname, qualified and quoted name, the
@@ -584,8 +585,8 @@ check_migrations(struct cyc *c, struct invdb *db, const struct migrations *m)
     if (rc == 0)
         rc = pg_rows(c, &db->dst, step, m->sql, 3, &res[1]);
     if (rc == 0
-        && (strcmp(PQgetvalue(res[0], 0, 1), PQgetvalue(res[1], 0, 1))
-            || strcmp(PQgetvalue(res[0], 0, 2), PQgetvalue(res[1], 0, 2))))
+        && (strcmp(PQgetvalue(res[0], 0, 1), PQgetvalue(res[1], 0, 1)) != 0
+            || strcmp(PQgetvalue(res[0], 0, 2), PQgetvalue(res[1], 0, 2)) != 0))
         rc = fail(c, NULL, -EPROTO, true,
                   "schema mismatch in database %s: %s differs (source: %s "
                   "rows up to %s, standby: %s rows up to %s): run the same "
@@ -656,7 +657,8 @@ check_same(struct cyc *c, const struct invdb *db, PGresult *const res[2],
                                 : PQgetvalue(res[1], j, 0),
                         cmp < 0 ? "source" : "standby");
         if (desc >= 0
-            && strcmp(PQgetvalue(res[0], i, desc), PQgetvalue(res[1], j, desc)))
+            && strcmp(PQgetvalue(res[0], i, desc), PQgetvalue(res[1], j, desc))
+                   != 0)
             return column_mismatch(c, db, PQgetvalue(res[0], i, 0),
                                    PQgetvalue(res[0], i, desc),
                                    PQgetvalue(res[1], j, desc));
@@ -694,14 +696,31 @@ check_privileges(struct cyc *c, struct invdb *db)
             return fail(c, NULL, -EACCES, true,
                         "the role of --pg-auth-file cannot %s sequence %s of "
                         "database %s: GRANT %s",
-                        strcmp(PQgetvalue(db->seqs[0], i, S_CAN_READ), "t")
+                        strcmp(PQgetvalue(db->seqs[0], i, S_CAN_READ), "t") != 0
                             ? "read the source's"
                             : "set the standby's",
                         PQgetvalue(db->seqs[0], i, S_NAME), db->src.db,
-                        strcmp(PQgetvalue(db->seqs[0], i, S_CAN_READ), "t")
+                        strcmp(PQgetvalue(db->seqs[0], i, S_CAN_READ), "t") != 0
                             ? "pg_read_all_data TO it on the source"
                             : "UPDATE ON ALL SEQUENCES IN SCHEMA public TO "
                               "it on the standby");
+    return 0;
+}
+
+/* The foreign keys of FK_SQL's answer into @fks */
+static int
+read_fks(struct cyc *c, struct invdb *db, const PGresult *res,
+         struct repl_fk *fks)
+{
+    int64_t a, b;
+    int i;
+
+    for (i = 0; i < PQntuples(res); i++) {
+        if (parse_i64(PQgetvalue(res, i, 0), &a) < 0
+            || parse_i64(PQgetvalue(res, i, 1), &b) < 0 || a < 0 || b < 0)
+            return fail(c, &db->src, -EPROTO, false, "unexpected answer");
+        fks[i] = (struct repl_fk){ (size_t) a, (size_t) b };
+    }
     return 0;
 }
 
@@ -713,7 +732,6 @@ plan_order(struct cyc *c, struct invdb *db)
     size_t n = (size_t) PQntuples(db->tabs[0]), i, n_fks;
     struct repl_fk *fks = NULL;
     PGresult *res = NULL;
-    int64_t a, b;
     int rc;
 
     rc = pg_rows(c, &db->src, "reading the foreign keys", FK_SQL, 2, &res);
@@ -722,13 +740,11 @@ plan_order(struct cyc *c, struct invdb *db)
     n_fks = (size_t) PQntuples(res);
     fks = calloc(n_fks ? n_fks : 1, sizeof *fks);
     db->order = calloc(n ? n : 1, sizeof *db->order);
-    rc = fks && db->order ? 0 : fail(c, NULL, -ENOMEM, false, "out of memory");
-    for (i = 0; rc == 0 && i < n_fks; i++) {
-        if (parse_i64(PQgetvalue(res, (int) i, 0), &a)
-            || parse_i64(PQgetvalue(res, (int) i, 1), &b) || a < 0 || b < 0)
-            rc = fail(c, &db->src, -EPROTO, false, "unexpected answer");
-        fks[i] = (struct repl_fk){ (size_t) a, (size_t) b };
+    if (!fks || !db->order) {
+        rc = fail(c, NULL, -ENOMEM, false, "out of memory");
+        goto done;
     }
+    rc = read_fks(c, db, res, fks);
     if (rc == 0)
         rc = repl_order_tables(n, fks, n_fks, db->order);
     if (rc == -ELOOP) {
@@ -740,6 +756,7 @@ plan_order(struct cyc *c, struct invdb *db)
         rc = fail(c, NULL, rc, false, "cannot order the tables: %s",
                   strerror(-rc));
     }
+done:
     free(fks);
     PQclear(res);
     return rc;
