@@ -39,6 +39,10 @@
 #include <string.h>
 
 #include <libpq-fe.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "repl-pg.h"
 #include "repl.h"
@@ -302,6 +306,55 @@ connect_failed(struct cyc *c, struct pgc *p)
                 line);
 }
 
+/* The source's public key against --tls-fingerprint ("sha256//" and the
+ * base64 SHA-256 of its DER SubjectPublicKeyInfo, as curl pins): checked
+ * as soon as TLS is up, before the authentication */
+static int
+check_pin(struct cyc *c, struct pgc *p)
+{
+    const char *pin = c->r->conf.tls.fingerprint;
+    SSL *ssl = PQsslStruct(p->conn, "OpenSSL");
+    X509 *cert = ssl ? SSL_get1_peer_certificate(ssl) : NULL;
+    unsigned char *der = NULL, md[SHA256_DIGEST_LENGTH], b64[64];
+    int len = cert ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der) : -1;
+    bool ok = false;
+
+    if (len > 0 && SHA256(der, (size_t) len, md)
+        && EVP_EncodeBlock(b64, md, sizeof md) == 44)
+        ok = strcmp(pin + strlen("sha256//"), (const char *) b64) == 0;
+    OPENSSL_free(der);
+    X509_free(cert);
+    if (!ssl)
+        return fail(c, p, -EPERM, true,
+                    "the source's PostgreSQL answered without TLS, which "
+                    "--tls-fingerprint needs");
+    return ok ? 0
+              : fail(c, p, -EPERM, true,
+                     "the source's PostgreSQL key does not match "
+                     "--tls-fingerprint");
+}
+
+/* TLS is up with @conn: its handshake finished */
+static bool
+tls_up(PGconn *conn)
+{
+    SSL *ssl = PQsslInUse(conn) ? PQsslStruct(conn, "OpenSSL") : NULL;
+
+    return ssl && SSL_is_init_finished(ssl);
+}
+
+/* libpq's sslmode for the source: --pg-sslmode, made verify-full by
+ * --tls-ca and require by --tls-fingerprint when left at its default */
+static const char *
+source_sslmode(const struct repl_conf *cf)
+{
+    if (strcmp(cf->pg_sslmode, "prefer") != 0)
+        return cf->pg_sslmode;
+    if (cf->tls.ca_file)
+        return "verify-full";
+    return cf->tls.fingerprint ? "require" : "prefer";
+}
+
 /* Connects @p to database @db of @ep: libpq's keyword/value arrays, so the
  * password is never in a string that could be logged */
 static int
@@ -311,6 +364,7 @@ pg_connect(struct cyc *c, struct pgc *p, const struct repl_pg_ep *ep,
     const struct repl_conf *cf = &c->r->conf;
     const char *kw[12], *val[12];
     PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+    bool pin = source && cf->tls.fingerprint;
     size_t k = 0;
     int rc;
 
@@ -325,7 +379,7 @@ pg_connect(struct cyc *c, struct pgc *p, const struct repl_pg_ep *ep,
     if (ep->password)
         kw[k] = "password", val[k++] = ep->password;
     if (source)
-        kw[k] = "sslmode", val[k++] = cf->pg_sslmode;
+        kw[k] = "sslmode", val[k++] = source_sslmode(cf);
     if (source && cf->tls.ca_file)
         kw[k] = "sslrootcert", val[k++] = cf->tls.ca_file;
     kw[k] = val[k] = NULL;
@@ -338,11 +392,19 @@ pg_connect(struct cyc *c, struct pgc *p, const struct repl_pg_ep *ep,
     while (ps != PGRES_POLLING_OK) {
         if (ps == PGRES_POLLING_FAILED || PQstatus(p->conn) == CONNECTION_BAD)
             return connect_failed(c, p);
+        if (pin && tls_up(p->conn)) {
+            rc = check_pin(c, p); /* before anything of the password */
+            if (rc < 0)
+                return rc;
+            pin = false;
+        }
         rc = pg_wait(c, p, ps == PGRES_POLLING_READING ? POLLIN : POLLOUT);
         if (rc < 0)
             return rc;
         ps = PQconnectPoll(p->conn);
     }
+    if (pin) /* TLS never came up (sslmode allowed it to be left out) */
+        return check_pin(c, p);
     PQsetErrorVerbosity(p->conn, PQERRORS_TERSE);
     return PQsetnonblocking(p->conn, 1) == 0 ? 0 : lost(c, p);
 }
