@@ -306,6 +306,27 @@ sql $B postgres "GRANT grafana TO pmmha"
 refused "a wrong password" "the source refused the credentials in --pg-auth-file" --pg-auth-file "$W/badauth"
 grep -q wrong "$W/err" "$W/state/status" && fail "inventory: the wrong password is in the log or the status file"
 
+# TLS on the source: verified with --tls-ca, pinned with --tls-fingerprint
+pin() { echo "sha256//$(openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)"; }
+for n in srv other; do
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/$n.key" -out "$W/$n.crt" -days 2 \
+        -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+done
+chown postgres "$W/srv.key" && chmod 600 "$W/srv.key"
+sql $A postgres "ALTER SYSTEM SET ssl = on" "ALTER SYSTEM SET ssl_cert_file = '$W/srv.crt'" \
+    "ALTER SYSTEM SET ssl_key_file = '$W/srv.key'" "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+run --tls-ca "$W/srv.crt"
+r1=$RC
+run --tls-fingerprint "$(pin "$W/srv.crt")"
+if [[ $r1 == 0 && $RC == 0 ]]; then
+    pass "inventory: TLS to the source verified with --tls-ca and pinned with --tls-fingerprint"
+else
+    fail "inventory: TLS: exit $r1 and $RC, $ERR"
+fi
+refused "another CA" "certificate verify failed" --tls-ca "$W/other.crt"
+refused "another key's pin" "does not match --tls-fingerprint" --tls-fingerprint "$(pin "$W/other.crt")"
+
 run --source-pg 127.0.0.1:45109
 if [[ $RC == 1 && $ERR == *"cannot reach the source"* ]] && grep -q '^inventory.refused=0' "$W/state/status"; then
     pass "inventory: a source that is down is a failure to retry (exit 1): ${ERR#*inventory: }"
