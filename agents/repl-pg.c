@@ -974,6 +974,8 @@ copy_end(struct cyc *c, struct invdb *db)
         if (r < 0)
             return lost(c, &db->dst);
         rc = pg_wait(c, &db->dst, POLLOUT);
+        if (rc == 0 && PQflush(db->dst.conn) < 0)
+            return lost(c, &db->dst);
     }
     if (rc == 0)
         rc = pg_flush(c, &db->dst);
@@ -1099,6 +1101,12 @@ db_copy(struct cyc *c, struct invdb *db)
     return rc;
 }
 
+/**
+ * One cycle of the inventory stream (see repl.h): every database of
+ * --pg-databases replaced on the standby by a snapshot of the source, each
+ * in one transaction. The position is the earliest snapshot's now() on the
+ * source: everything committed there before it is on the standby.
+ */
 int
 repl_inventory_cycle(struct repl *r, struct repl_stream *st, ra_deadline_t d)
 {
