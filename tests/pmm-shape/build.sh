@@ -86,6 +86,7 @@ build_image() {
     cp -a "$HERE/payload" "$ctx/payload"
     mkdir -p "$ctx/payload/usr/share/percona-dashboards"
     echo "$VERSION" >"$ctx/payload/usr/share/percona-dashboards/VERSION"
+    mkdir -p "$ctx/payload/etc/pmm-shape"
     echo "$VERSION" >"$ctx/payload/etc/pmm-shape/version"
     echo "$VARIANT" >"$ctx/payload/etc/pmm-shape/variant"
     sed -e "s|@BASE@|$base|" -e "s|@VERSION@|$VERSION|g" -e "s|@KEY@|$key|" \
