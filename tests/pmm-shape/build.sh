@@ -39,7 +39,7 @@ apt_uri() { # SUFFIX
     } | grep -E "/debian$1/?\$" | head -1 || true
 }
 
-base_key() { sha256sum "$HERE/packages" "$HERE/base.sh" | sha256sum | cut -c1-16; }
+base_key() { cat "$HERE/packages" "$HERE/base.sh" | sha256sum | cut -c1-16; }
 image_key() {
     (cd "$HERE" && find . -type f ! -name '*.swp' -print0 | sort -z | xargs -0 sha256sum; echo "variant $VARIANT") |
         sha256sum | cut -c1-16
@@ -93,7 +93,7 @@ build_image() {
         "$HERE/Containerfile.in" >"$ctx/Containerfile"
     old=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
     log "podman build $IMAGE (key $key) on $base"
-    podman build -q --pull=never --network=none -f "$ctx/Containerfile" -t "$IMAGE" "$ctx" >/dev/null
+    podman build -q --layers=false --pull=never --network=none -f "$ctx/Containerfile" -t "$IMAGE" "$ctx" >/dev/null
     if [[ -n $old && $old != "$(podman image inspect --format '{{.Id}}' "$IMAGE")" ]]; then
         podman rmi "$old" >/dev/null 2>&1 || true
     fi
