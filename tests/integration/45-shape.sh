@@ -61,14 +61,16 @@ t0=$(now_ms)
 SHAPE_WARMUP=$WARM SHAPE_SERIES=50 SHAPE_INV_INTERVAL=1 SHAPE_QAN_INTERVAL=1 \
     shape_run $A $A 2 -e PMM_SHAPE_QAN_LATE=2 || { fail "run $A"; exit 0; }
 codes=()
+last=
 while (($(now_ms) - t0 < 60000)); do
     c=$(shape_readyz $A)
-    [[ ${codes[-1]:-} == "$c" ]] || codes+=("$c")
+    [[ $last == "$c" ]] || codes+=("$c")
+    last=$c
     [[ $c == 200 ]] && break
     sleep 0.2
 done
 t_ready=$(($(now_ms) - t0))
-if [[ ${codes[-1]} == 200 && " ${codes[*]} " == *" 500 "* ]] && ((t_ready >= WARM * 1000)); then
+if [[ $last == 200 && " ${codes[*]} " == *" 500 "* ]] && ((t_ready >= WARM * 1000)); then
     pass "readyz: ${codes[*]} (500 during the ${WARM} s warm-up), 200 after $t_ready ms"
 else
     fail "readyz sequence: ${codes[*]} after $t_ready ms (warm-up $WARM s)"
