@@ -41,7 +41,7 @@ apt_uri() { # SUFFIX
 
 base_key() { cat "$HERE/packages" "$HERE/base.sh" | sha256sum | cut -c1-16; }
 image_key() {
-    (cd "$HERE" && find . -type f ! -name '*.swp' -print0 | sort -z | xargs -0 sha256sum; echo "variant $VARIANT") |
+    (cd "$HERE" && find . -type f ! -name '*.swp' ! -name README.md -print0 | sort -z | xargs -0 sha256sum; echo "variant $VARIANT") |
         sha256sum | cut -c1-16
 }
 
