@@ -239,7 +239,7 @@ else
     fail "graceful stop in $dt ms: order '$order', marker $(ls "$SHAPE_DIR/$A/srv/pmm-shape/")"
 fi
 podman start $A >/dev/null
-if shape_wait_ready $A 60 && podman logs $A 2>&1 | grep -q "previous shutdown was clean"; then
+if shape_wait_ready $A 60 && [[ $(podman logs $A 2>&1) == *"previous shutdown was clean"* ]]; then
     t3=$(shape_psql $A pmm-managed "SELECT settings->>'shape_tick' FROM settings")
     pass "restart on the same /srv: the previous stop recorded clean, ready again, inventory kept (tick $t3)"
 else
@@ -286,7 +286,7 @@ podman stop -t 90 pmmsh3 >/dev/null
 podman run -d --name pmmsh2on3 --network ns:/run/netns/$A -v "$SHAPE_DIR/pmmsh3/srv:/srv" \
     "$(_shape_image 2)" >/dev/null
 rc=$(podman wait pmmsh2on3 2>/dev/null)
-[[ $rc == 1 ]] && podman logs pmmsh2on3 2>&1 | grep -q "refusing to downgrade" &&
+[[ $rc == 1 && $(podman logs pmmsh2on3 2>&1) == *"refusing to downgrade"* ]] &&
     pass "the 2.42.0 image on data of 3.0.0: exits 1, 'refusing to downgrade'" ||
     fail "downgrade: exit '$rc': $(podman logs pmmsh2on3 2>&1 | tail -1)"
 exit 0
