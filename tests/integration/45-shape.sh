@@ -165,7 +165,7 @@ pin_disk=$(openssl x509 -in "$SHAPE_DIR/$A/srv/nginx/certificate.crt" -pubkey -n
     fail "https pin: served '$pin_net', on disk '$pin_disk'"
 ex=$(shape_curl $B -s -m 10 -o /dev/null -w '%{http_code} %{size_download}' -K <(printf 'user = "admin:%s"\n' "$SHAPE_ADMIN_PW") \
     -G "http://10.78.0.1/prometheus/api/v1/export/native" --data-urlencode 'match[]={__name__="pmm_shape_sample"}' \
-    -d start=$(($(date +%s) - 60)) -d end=$(date +%s))
+    -d start=$(($(date +%s) - 60)) -d "end=$(date +%s)")
 [[ $ex == "200 "* && ${ex#* } -gt 0 ]] && pass "native export through nginx from the peer: $ex bytes" || fail "native export: $ex"
 
 # ---- PostgreSQL and ClickHouse as opened to the peer
