@@ -60,8 +60,9 @@ static const char usage_text[]
       "  --timeout SEC            --once: give up after (default 600)\n"
       "\n"
       "Secrets come from files (mode 0600), never from the command line.\n"
-      "Exit status: 0 in sync (--once) or stopped by SIGTERM, 1 a stream\n"
-      "failed (may pass), 2 usage, 3 credentials file or state directory\n"
+      "Exit status: 0 in sync (--once) or the loop stopped by SIGTERM,\n"
+      "1 a stream failed (may pass) or --once cut short by SIGTERM, 2 usage,\n"
+      "3 credentials file or state directory\n"
       "unusable, 4 refused: authentication, TLS pin, not a PMM or schema\n"
       "mismatch (needs the operator).\n";
 
