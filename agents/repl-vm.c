@@ -7,7 +7,9 @@
  * link outage of any length is backfilled.
  *
  * Positions are on the source's clock: the Date header of its /health.
- * The overlap re-sends samples the standby may already hold; only a
+ * A window counts as copied once the standby answered its import and
+ * flushed it to disk (/internal/force_flush): only then does the watermark
+ * move. The overlap re-sends samples the standby may already hold; only a
  * standby that deduplicates (-dedup.minScrapeInterval > 0) keeps one copy
  * of each, so a standby without it is refused. The source must be a
  * VictoriaMetrics (its /metrics has vm_app_version).
@@ -318,6 +320,13 @@ copy_window(struct repl *r, struct repl_stream *st, const struct repl_window *w,
     if (rc < 0)
         return vm_fail(st, rc, strncmp(err, "target", 6) ? "source" : "target",
                        err);
+    /* what the standby took in is on its disk before the watermark says
+     * so: a standby killed right after would lose its last second of
+     * rows, anywhere in the window, not only inside the next overlap */
+    if (bytes > 0)
+        rc = vm_get(r, st, false, "/internal/force_flush", d, NULL, 0, NULL);
+    if (rc < 0)
+        return rc;
     rc = repl_mark_set(r, MARK_KEY, w->mark_ms);
     if (rc < 0)
         return repl_fail(st, rc, "cannot write the watermark in %s: %s",
