@@ -185,9 +185,10 @@ check_source(struct repl *r, struct repl_stream *st, ra_deadline_t d)
 static int64_t
 vm_started(const char *page)
 {
-    const char *p = strstr(page, "\nvm_app_start_timestamp ");
+    static const char key[] = "\nvm_app_start_timestamp ";
+    const char *p = strstr(page, key);
 
-    return p ? strtoll(p + 25, NULL, 10) : 0;
+    return p ? strtoll(p + sizeof key - 1, NULL, 10) : 0;
 }
 
 /* The standby deduplicates identical samples, which the overlap sends;
@@ -363,10 +364,15 @@ standby_restart(struct repl *r, struct repl_stream *st, int64_t start)
     if (start <= 0 || was == start)
         return 0;
     if (was > 0 && w > safe) {
-        ra_warn("metrics: the standby's VictoriaMetrics restarted: copying "
-                "again from the watermark of %d s before (%" PRId64 " s "
-                "back) what it may have lost",
-                SAFE_MS / 1000, (w - safe) / 1000);
+        if (safe > 0)
+            ra_warn("metrics: the standby's VictoriaMetrics restarted: "
+                    "copying again the last %" PRId64 " s, from a watermark "
+                    "reached at least %d s before, what it may have lost",
+                    (w - safe) / 1000, SAFE_MS / 1000);
+        else
+            ra_warn("metrics: the standby's VictoriaMetrics restarted "
+                    "within %d s of the first sync: starting it over",
+                    SAFE_MS / 1000);
         rc = mark_set(r, st, MARK_KEY, safe);
         if (rc == 0)
             rc = mark_set(r, st, CAND_KEY, safe);
