@@ -8,8 +8,11 @@
  *
  * Positions are on the source's clock: the Date header of its /health.
  * A window counts as copied once the standby answered its import and
- * flushed it to disk (/internal/force_flush): only then does the watermark
- * move. The overlap re-sends samples the standby may already hold; only a
+ * flushed it (/internal/force_flush): only then does the watermark move.
+ * A standby killed before what it took in reached its disk loses it: when
+ * its start time changes, the watermark goes back to one reached at least
+ * 60 s earlier (see checkpoint()). The overlap re-sends samples the
+ * standby may already hold; only a
  * standby that deduplicates (-dedup.minScrapeInterval > 0) keeps one copy
  * of each, so a standby without it is refused. The source must be a
  * VictoriaMetrics (its /metrics has vm_app_version).
@@ -406,9 +409,9 @@ copy_window(struct repl *r, struct repl_stream *st, const struct repl_window *w,
     if (rc < 0)
         return vm_fail(st, rc, strncmp(err, "target", 6) ? "source" : "target",
                        err);
-    /* what the standby took in is on its disk before the watermark says
-     * so: a standby killed right after would lose its last second of
-     * rows, anywhere in the window, not only inside the next overlap */
+    /* searchable at once (and written to disk by VictoriaMetrics >= 1.86;
+     * 1.79 keeps it in memory until its parts merge: standby_restart()
+     * covers a standby that dies before) */
     if (bytes > 0)
         rc = vm_get(r, st, false, "/internal/force_flush", d, NULL, 0, NULL);
     if (rc < 0)
