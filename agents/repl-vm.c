@@ -12,10 +12,15 @@
  * A standby killed before what it took in reached its disk loses it: when
  * its start time changes, the watermark goes back to one reached at least
  * 60 s earlier (see checkpoint()). The overlap re-sends samples the
- * standby may already hold; only a
- * standby that deduplicates (-dedup.minScrapeInterval > 0) keeps one copy
- * of each, so a standby without it is refused. The source must be a
- * VictoriaMetrics (its /metrics has vm_app_version).
+ * standby may already hold; only a standby that deduplicates
+ * (-dedup.minScrapeInterval > 0) keeps one copy of each, so a standby
+ * without it is refused. The source must be a VictoriaMetrics (its
+ * /metrics has vm_app_version).
+ *
+ * Samples that reach the source later than overlap + settle behind their
+ * own timestamps (e.g. a pmm-agent's buffered push after it lost its
+ * server) land behind the watermark and are not copied: raise --overlap
+ * where that matters.
  *
  * The first sync starts at the day of the source's oldest sample, found
  * with a handful of /api/v1/labels probes over [from, to]: the answer
