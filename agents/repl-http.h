@@ -37,9 +37,11 @@ struct repl_http_info {
  * answer. Errors: -EACCES (401/403: wrong credentials), -EPERM (TLS
  * certificate or pin refused), -ECONNREFUSED/-EHOSTUNREACH (nobody
  * answers), -ETIMEDOUT (@d passed, or no byte for @io_timeout_ms),
- * -EPROTO (another status: @err holds it and the start of the answer),
- * -EFBIG (answer over @max), -ECANCELED (repl_stopping()). @err always
- * says what happened in one line, without credentials.
+ * -ECONNRESET (the connection broke mid-answer), -EPROTO (another status:
+ * @err holds it and the start of the answer; or not HTTP), -EFBIG (answer
+ * over @max), -ECANCELED (repl_stopping()), -EINVAL (a bad URL), -ENOMEM.
+ * @err always says what happened in one line, without credentials (a
+ * server's echo of them is masked), naming the URL without its query.
  */
 int repl_http_fetch(const struct repl_http_req *rq, ra_deadline_t d,
                     int64_t io_timeout_ms, char **ret_body, size_t max,
@@ -47,8 +49,11 @@ int repl_http_fetch(const struct repl_http_req *rq, ra_deadline_t d,
 
 /**
  * Streams the answer of @src into the body of @dst (a chunked POST) as it
- * arrives; both must answer 2xx. *@ret_bytes: bytes moved. Errors as
- * repl_http_fetch(), @err naming which side failed.
+ * arrives, through a 1 MiB buffer; both must answer 2xx. @dst is asked
+ * only once @src answered 2xx with a first byte: an empty answer makes no
+ * request to @dst (0, *@ret_bytes 0). *@ret_bytes: bytes moved. Errors as
+ * repl_http_fetch(); @err starts with "source " or "target ": the side
+ * that failed.
  */
 int repl_http_pipe(const struct repl_http_req *src,
                    const struct repl_http_req *dst, ra_deadline_t d,

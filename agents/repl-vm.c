@@ -7,10 +7,20 @@
  * link outage of any length is backfilled.
  *
  * Positions are on the source's clock: the Date header of its /health.
- * The overlap re-sends samples the standby may already hold; only a
- * standby that deduplicates (-dedup.minScrapeInterval > 0) keeps one copy
- * of each, so a standby without it is refused. The source must be a
- * VictoriaMetrics (its /metrics has vm_app_version).
+ * A window counts as copied once the standby answered its import and
+ * flushed it (/internal/force_flush): only then does the watermark move.
+ * A standby killed before what it took in reached its disk loses it: when
+ * its start time changes, the watermark goes back to one reached at least
+ * 60 s earlier (see checkpoint()). The overlap re-sends samples the
+ * standby may already hold; only a standby that deduplicates
+ * (-dedup.minScrapeInterval > 0) keeps one copy of each, so a standby
+ * without it is refused. The source must be a VictoriaMetrics (its
+ * /metrics has vm_app_version).
+ *
+ * Samples that reach the source later than overlap + settle behind their
+ * own timestamps (e.g. a pmm-agent's buffered push after it lost its
+ * server) land behind the watermark and are not copied: raise --overlap
+ * where that matters.
  *
  * The first sync starts at the day of the source's oldest sample, found
  * with a handful of /api/v1/labels probes over [from, to]: the answer
@@ -36,14 +46,19 @@
 #include "repl.h"
 
 #define MARK_KEY "metrics.watermark"
+#define SAFE_KEY "metrics.safe" /* see checkpoint() */
+#define CAND_KEY "metrics.candidate"
+#define CAND_AT_KEY "metrics.candidate_at"
+#define START_KEY "metrics.standby_start"
+#define SAFE_MS 60000
 #define METRICS_MAX (16u << 20) /* a /metrics page, read whole */
 #define PROBE_MAX (1u << 20)    /* /api/v1/labels */
 #define DAY_MS INT64_C(86400000)
 #define PROBE_SPAN_DAYS 39 /* VictoriaMetrics' per-day index: <= 40 days */
 #define MATCH_ALL "{__name__!=\"\"}"
 
-/* What is known of the pair for the life of the process; forgotten after
- * a failure (a store may have restarted with other flags) */
+/* What is known of the source for the life of the process; forgotten
+ * after a failure (it may have been replaced) */
 static struct {
     bool checked;
     int64_t retention_ms;
@@ -174,9 +189,21 @@ check_source(struct repl *r, struct repl_stream *st, ra_deadline_t d)
     return 0;
 }
 
-/* The standby deduplicates identical samples, which the overlap sends */
+/* The start time in @page (vm_app_start_timestamp), 0 when absent */
+static int64_t
+vm_started(const char *page)
+{
+    static const char key[] = "\nvm_app_start_timestamp ";
+    const char *p = strstr(page, key);
+
+    return p ? strtoll(p + sizeof key - 1, NULL, 10) : 0;
+}
+
+/* The standby deduplicates identical samples, which the overlap sends;
+ * *@ret_start: when it started (seconds), to see it restart */
 static int
-check_target(struct repl *r, struct repl_stream *st, ra_deadline_t d)
+check_target(struct repl *r, struct repl_stream *st, ra_deadline_t d,
+             int64_t *ret_start)
 {
     char *page = NULL, *dedup;
     int rc = vm_get(r, st, false, "/metrics", d, &page, METRICS_MAX, NULL);
@@ -184,6 +211,7 @@ check_target(struct repl *r, struct repl_stream *st, ra_deadline_t d)
     if (rc < 0)
         return rc;
     dedup = vm_flag(page, "dedup.minScrapeInterval");
+    *ret_start = vm_started(page);
     free(page);
     if (!dedup || strtod(dedup, NULL) <= 0) {
         free(dedup);
@@ -292,6 +320,74 @@ first_mark(struct repl *r, struct repl_stream *st, int64_t now, ra_deadline_t d,
     return 0;
 }
 
+static int
+mark_set(struct repl *r, struct repl_stream *st, const char *key, int64_t v)
+{
+    int rc = repl_mark_set(r, key, v);
+
+    return rc < 0 ? repl_fail(st, rc, "cannot write the watermark in %s: %s",
+                              r->conf.state_dir, strerror(-rc))
+                  : 0;
+}
+
+static int64_t
+mark_or(const struct repl *r, const char *key, int64_t dflt)
+{
+    int64_t v;
+
+    return repl_mark_get(r, key, &v) == 0 ? v : dflt;
+}
+
+/* After each window: SAFE_KEY is a watermark reached at least SAFE_MS ago,
+ * so that the standby has written all it covers to disk; CAND_KEY waits
+ * its turn (reached at CAND_AT_KEY). Written in this order, a kill between
+ * two writes leaves an older (safer) candidate, never a newer one. */
+static int
+checkpoint(struct repl *r, struct repl_stream *st)
+{
+    int64_t now = repl_wall_ms(), cand = mark_or(r, CAND_KEY, -1);
+    int64_t at = mark_or(r, CAND_AT_KEY, -1);
+    int rc = 0;
+
+    if (cand >= 0 && at >= 0 && now - at < SAFE_MS)
+        return 0;
+    if (cand >= 0 && at >= 0)
+        rc = mark_set(r, st, SAFE_KEY, cand);
+    if (rc == 0)
+        rc = mark_set(r, st, CAND_AT_KEY, now);
+    return rc ? rc : mark_set(r, st, CAND_KEY, st->position_ms);
+}
+
+/* A standby that restarted since the last cycle may have lost what it
+ * took in last (VictoriaMetrics keeps recent rows in memory for seconds:
+ * -inmemoryDataFlushInterval, 5 s; 1.79 until its parts merge): the
+ * watermark goes back to the last safe one, or to a first sync */
+static int
+standby_restart(struct repl *r, struct repl_stream *st, int64_t start)
+{
+    int64_t was = mark_or(r, START_KEY, -1), w = mark_or(r, MARK_KEY, -1);
+    int64_t safe = mark_or(r, SAFE_KEY, 0);
+    int rc = 0;
+
+    if (start <= 0 || was == start)
+        return 0;
+    if (was > 0 && w > safe) {
+        if (safe > 0)
+            ra_warn("metrics: the standby's VictoriaMetrics restarted: "
+                    "copying again the last %" PRId64 " s, from a watermark "
+                    "reached at least %d s before, what it may have lost",
+                    (w - safe) / 1000, SAFE_MS / 1000);
+        else
+            ra_warn("metrics: the standby's VictoriaMetrics restarted "
+                    "within %d s of the first sync: starting it over",
+                    SAFE_MS / 1000);
+        rc = mark_set(r, st, MARK_KEY, safe);
+        if (rc == 0)
+            rc = mark_set(r, st, CAND_KEY, safe);
+    }
+    return rc ? rc : mark_set(r, st, START_KEY, start);
+}
+
 /* One window exported from the source and imported into the standby */
 static int
 copy_window(struct repl *r, struct repl_stream *st, const struct repl_window *w,
@@ -318,26 +414,31 @@ copy_window(struct repl *r, struct repl_stream *st, const struct repl_window *w,
     if (rc < 0)
         return vm_fail(st, rc, strncmp(err, "target", 6) ? "source" : "target",
                        err);
-    rc = repl_mark_set(r, MARK_KEY, w->mark_ms);
+    /* searchable at once (and written to disk by VictoriaMetrics >= 1.86;
+     * 1.79 keeps it in memory until its parts merge: standby_restart()
+     * covers a standby that dies before) */
+    if (bytes > 0)
+        rc = vm_get(r, st, false, "/internal/force_flush", d, NULL, 0, NULL);
     if (rc < 0)
-        return repl_fail(st, rc, "cannot write the watermark in %s: %s",
-                         r->conf.state_dir, strerror(-rc));
+        return rc;
+    rc = mark_set(r, st, MARK_KEY, w->mark_ms);
+    if (rc < 0)
+        return rc;
     st->copied++;
     st->position_ms = w->mark_ms;
-    return 0;
+    return checkpoint(r, st);
 }
 
-/* The source's identity, the standby's deduplication, once per process */
+/* The source's identity once per process; the standby's deduplication
+ * and start time every cycle (it may restart with other flags) */
 static int
-check_pair(struct repl *r, struct repl_stream *st, ra_deadline_t d)
+check_pair(struct repl *r, struct repl_stream *st, ra_deadline_t d,
+           int64_t *ret_start)
 {
-    int rc;
+    int rc = pair.checked ? 0 : check_source(r, st, d);
 
-    if (pair.checked)
-        return 0;
-    rc = check_source(r, st, d);
     if (rc == 0)
-        rc = check_target(r, st, d);
+        rc = check_target(r, st, d, ret_start);
     pair.checked = rc == 0;
     return rc;
 }
@@ -349,7 +450,7 @@ load_mark(struct repl *r, struct repl_stream *st, int64_t now, ra_deadline_t d,
 {
     int rc = repl_mark_get(r, MARK_KEY, ret);
 
-    if (rc == -ENOENT)
+    if (rc == -ENOENT || (rc == 0 && *ret <= 0))
         return first_mark(r, st, now, d, ret);
     if (rc < 0)
         return repl_fail(st, rc, "cannot read the watermarks in %s: %s",
@@ -385,10 +486,9 @@ catch_up(struct repl *r, struct repl_stream *st, int64_t now, ra_deadline_t d)
                     "source's clock (it went back, or this is another "
                     "source): resuming from the source's now - settle",
                     st->position_ms - w.mark_ms);
-            rc = repl_mark_set(r, MARK_KEY, w.mark_ms);
+            rc = mark_set(r, st, MARK_KEY, w.mark_ms);
             if (rc < 0)
-                return repl_fail(st, rc, "cannot write the watermark in %s: %s",
-                                 r->conf.state_dir, strerror(-rc));
+                return rc;
             st->position_ms = w.mark_ms;
             continue;
         case REPL_WINDOW_COPY:
@@ -413,9 +513,11 @@ catch_up(struct repl *r, struct repl_stream *st, int64_t now, ra_deadline_t d)
 int
 repl_metrics_cycle(struct repl *r, struct repl_stream *st, ra_deadline_t d)
 {
-    int64_t now = 0, mark = 0;
-    int rc = check_pair(r, st, d);
+    int64_t now = 0, mark = 0, start = 0;
+    int rc = check_pair(r, st, d, &start);
 
+    if (rc == 0)
+        rc = standby_restart(r, st, start);
     if (rc == 0)
         rc = source_clock(r, st, d, &now);
     if (rc == 0)
