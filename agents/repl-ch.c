@@ -91,8 +91,9 @@ ch_fail(struct qan *q, enum ch_side s, int rc, const char *what,
         rc = -EACCES;
         q->st->refused = true;
         repl_fail(q->st, rc,
-                  "%s ClickHouse %s refused the user of --ch-auth-file (%s): "
-                  "fix the file or the user on that server",
+                  "%s ClickHouse %s refused the credentials in "
+                  "--ch-auth-file (%s): fix the file or the user on that "
+                  "server",
                   side_name[s], url, what);
     } else {
         repl_fail(q->st, rc, "%s ClickHouse, %s: %s", side_name[s], what, err);

@@ -830,7 +830,18 @@ db_check(struct cyc *c, struct invdb *db)
 {
     size_t i;
     int rc = 0;
+    bool pmm = false;
 
+    /* pmm-managed keeps schema_migrations, Grafana migration_log: a
+     * database with neither is not a PMM's, and is never truncated */
+    for (i = 0; i < sizeof migrations / sizeof migrations[0]; i++)
+        pmm = pmm || has_table(db->tabs[0], migrations[i].table);
+    if (!pmm)
+        return fail(c, NULL, -EPROTO, true,
+                    "database %s on the source is not a PMM's (no "
+                    "schema_migrations nor migration_log): fix "
+                    "--pg-databases or --source-pg; nothing was copied",
+                    db->src.db);
     for (i = 0; rc == 0 && i < sizeof migrations / sizeof migrations[0]; i++)
         rc = check_migrations(c, db, &migrations[i]);
     if (rc == 0)
