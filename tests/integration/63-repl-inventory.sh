@@ -341,11 +341,13 @@ else
 fi
 
 # ---- tables that reference each other ----
+# (a database without schema_migrations is refused as not a PMM's)
 for p in $A $B; do
     sql $p postgres "CREATE DATABASE cyc OWNER \"pmm-managed\""
     sql $p cyc "SET ROLE \"pmm-managed\"" "CREATE TABLE a (id int PRIMARY KEY, b_id int)" \
         "CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a)" \
-        "ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b"
+        "ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b" \
+        "CREATE TABLE schema_migrations (id integer PRIMARY KEY)" # a PMM's
 done
 sql $A cyc "INSERT INTO a SELECT g FROM generate_series(1, 100) g" \
     "INSERT INTO b SELECT g, g FROM generate_series(1, 100) g" "UPDATE a SET b_id = id"
