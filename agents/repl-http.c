@@ -31,6 +31,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 
+#include "curl-tls.h"
 #include "repl-http.h"
 
 #define PIPE_RING ((size_t) 1 << 20)
@@ -218,21 +219,8 @@ on_read(char *p, size_t size, size_t n, void *opaque)
 static CURLcode
 tls_setup(CURL *h, const struct repl_tls *tls)
 {
-    const char *ca = tls && tls->ca_file && *tls->ca_file ? tls->ca_file : NULL;
-    const char *pin = tls && tls->fingerprint && *tls->fingerprint
-                          ? tls->fingerprint
-                          : NULL;
-    CURLcode rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, ca ? 1L : 0L);
-
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_CAINFO, ca);
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-    if (!rc && pin)
-        rc = curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pin);
-    return rc;
+    return ra_curl_tls(h, tls ? tls->ca_file : NULL,
+                       tls ? tls->fingerprint : NULL);
 }
 
 static CURLcode

@@ -5,18 +5,9 @@
  * GET only, https only, no redirects, no proxy, no signals, the timeout taken
  * from the caller's absolute deadline.
  *
- * Trust (struct ra_tls):
- *  - neither ca_file nor fingerprint: the certificate is not verified at
- *    all. PMM Server ships a self-signed certificate; the probe asks "is
- *    PMM ready", not "is this PMM".
- *  - ca_file: the chain must verify against that file (and only that file:
- *    the system CA directory is not consulted), but the host name is NOT
- *    checked against the certificate: PMM's certificate names whatever the
- *    operator put in it, rarely the address the probe uses (a VIP, a
- *    container address, 127.0.0.1).
- *  - fingerprint "sha256//BASE64": the server's public key (SPKI) must hash
- *    to that pin; the chain itself is not verified (a pin is stronger).
- *    Both may be set: then both must hold.
+ * Trust (struct ra_tls): as curl-tls.h says; without ca_file or
+ * fingerprint the certificate is not verified (the probe asks "is PMM
+ * ready", not "is this PMM").
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -28,6 +19,8 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+
+#include "curl-tls.h"
 
 #include "http.h"
 #include "json.h"
@@ -91,26 +84,8 @@ ra_net_curl_errno(int curl_code)
 static CURLcode
 tls_setup(CURL *h, const struct ra_tls *tls)
 {
-    const char *ca = tls ? tls->ca_file : NULL;
-    const char *pin = tls ? tls->fingerprint : NULL;
-    CURLcode rc;
-
-    if (ca && !*ca)
-        ca = NULL;
-    if (pin && !*pin)
-        pin = NULL;
-    rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, ca ? 1L : 0L);
-    /* never the host name: see the top of this file */
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    /* only @ca is trusted, never the system store; nothing loaded without */
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_CAINFO, ca);
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
-    if (!rc && pin)
-        rc = curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pin);
-    return rc;
+    return ra_curl_tls(h, tls ? tls->ca_file : NULL,
+                       tls ? tls->fingerprint : NULL);
 }
 
 static CURLcode
