@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for agents/repl-status.c: watermarks, the status file, the
- * credentials files, the clock note. */
+ * credentials files, the clock note; a disk that fails a flush or a
+ * rename (injected). */
 #include "config.h"
 
 #include <errno.h>
@@ -24,6 +25,33 @@ bool
 repl_stopping(void)
 {
     return false;
+}
+
+/* Failure injection: the disk refuses a flush or a rename (-Wl,--wrap) */
+static int fail_fsync, fail_rename;
+int __real_fsync(int fd);
+int __real_rename(const char *from, const char *to);
+int __wrap_fsync(int fd);
+int __wrap_rename(const char *from, const char *to);
+
+int
+__wrap_fsync(int fd)
+{
+    if (fail_fsync) {
+        errno = EIO;
+        return -1;
+    }
+    return __real_fsync(fd);
+}
+
+int
+__wrap_rename(const char *from, const char *to)
+{
+    if (fail_rename) {
+        errno = ENOSPC;
+        return -1;
+    }
+    return __real_rename(from, to);
 }
 
 static char dir[64];
@@ -145,6 +173,43 @@ test_status_unwritable(void **state)
     assert_true(repl_mark_set(&r, "k", 1) < 0);
 }
 
+/* A watermark or status that cannot reach the disk is an error, and
+ * leaves the last one that did, whole, with no temporary file behind */
+static void
+test_disk_fails(void **state)
+{
+    struct repl r;
+    struct ra_state s;
+    char path[128];
+    int64_t v = 0;
+
+    (void) state;
+    init_repl(&r);
+    assert_int_equal(repl_mark_set(&r, "metrics.watermark", 1000), 0);
+    r.st[REPL_METRICS].position_ms = 1000;
+    assert_int_equal(repl_status_write(&r), 0);
+
+    fail_fsync = 1;
+    assert_int_equal(repl_mark_set(&r, "metrics.watermark", 2000), -EIO);
+    r.st[REPL_METRICS].position_ms = 2000;
+    assert_int_equal(repl_status_write(&r), -EIO);
+    fail_fsync = 0;
+    fail_rename = 1;
+    assert_int_equal(repl_mark_set(&r, "metrics.watermark", 3000), -ENOSPC);
+    assert_int_equal(repl_status_write(&r), -ENOSPC);
+    fail_rename = 0;
+
+    assert_int_equal(repl_mark_get(&r, "metrics.watermark", &v), 0);
+    assert_int_equal(v, 1000);
+    snprintf(path, sizeof path, "%s/status", dir);
+    assert_int_equal(ra_state_load(path, &s), 0);
+    assert_string_equal(ra_state_get(&s, "metrics.position"), "1000");
+    snprintf(path, sizeof path, "%s/marks.tmp", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    snprintf(path, sizeof path, "%s/status.tmp", dir);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
 static void
 write_secret(const char *text, mode_t mode)
 {
@@ -216,6 +281,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_unwritable, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_disk_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clock, setup, teardown),
     };
