@@ -27,17 +27,7 @@ IMAGE=localhost/pmmha-shape:$VERSION
 t0=$(date +%s)
 log() { echo "[shape-build +$(($(date +%s) - t0))s] $*" >&2; }
 
-# The Debian mirror this machine's apt already uses: the first URIs:/deb
-# entry whose path ends in /debian (or /debian-security). No host is written
-# in this tree.
-apt_uri() { # SUFFIX
-    {
-        grep -hE '^[[:space:]]*URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-            sed 's/^[[:space:]]*URIs:[[:space:]]*//' | tr ' ' '\n' || true
-        grep -hE '^[[:space:]]*deb[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-            awk '{for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; break}}' || true
-    } | grep -E "/debian$1/?\$" | head -1 || true
-}
+. "$HERE/../lib/apt-mirror.sh" # apt_uri
 
 base_key() { cat "$HERE/packages" "$HERE/base.sh" | sha256sum | cut -c1-16; }
 image_key() {

@@ -15,7 +15,9 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${PMMHA_VM_CACHE:-/var/tmp/pmmha-vm}
-MIRROR=${MIRROR:-http://deb.debian.org/debian}
+. "$HERE/../lib/apt-mirror.sh" # apt_uri: this machine's own Debian mirror
+MIRROR=${MIRROR:-$(apt_uri "")}
+[[ -n $MIRROR ]] || { echo "build-image.sh: no Debian mirror in this machine's apt sources (set MIRROR)" >&2; exit 1; }
 SUITE=bookworm
 # resource-agents: LVM-activate for the benchmark, ocf-tester (+ xmllint)
 PKGS=linux-image-amd64,lvm2,resource-agents,libxml2-utils,kmod,procps
