@@ -127,7 +127,8 @@ repl_http_date(const char *p, size_t len, int64_t *ret_ms)
     line[len - 5] = '\0';
     line[strcspn(line, "\r\n")] = '\0';
     t = curl_getdate(line + strspn(line, " \t"), NULL);
-    *ret_ms = t > 0 ? (int64_t) t * 1000 : 0;
+    /* a year past 292 million (libcurl takes any): unreadable */
+    *ret_ms = t > 0 && t <= INT64_MAX / 1000 ? (int64_t) t * 1000 : 0;
     return true;
 }
 

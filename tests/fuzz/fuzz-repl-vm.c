@@ -29,7 +29,7 @@ check_retention(const char *v)
 {
     int64_t ms = repl_vm_retention_ms(v);
 
-    if (ms != -1 && ms <= 0)
+    if (ms < -1)
         abort(); /* the caller takes <= 0 for "use the default" */
 }
 
