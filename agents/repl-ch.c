@@ -51,10 +51,10 @@ struct qan {
     struct repl *r;
     struct repl_stream *st;
     ra_deadline_t d;
-    char db[64], table[64]; /* conf.qan_table, checked identifiers */
-    char stage[140];        /* db.pmmha_stage_table on the standby */
-    char *engine;           /* the source's engine_full */
-    struct repl_ch_key key; /* partition column, its type, sort key */
+    char db[64], table[64];           /* conf.qan_table, checked identifiers */
+    char stage[140];                  /* db.pmmha_stage_table on the standby */
+    char *engine;                     /* the source's engine_full */
+    struct repl_ch_key key;           /* partition column, its type, sort key */
     char always[2][REPL_PART_ID_LEN]; /* today, yesterday (source clock) */
     int64_t src_now_ms, src_recv_ms;
 };

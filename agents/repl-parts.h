@@ -89,8 +89,7 @@ int repl_ch_parse_clock(const char *ans, int64_t *ret_now_ms,
 
 /** The first column where the "name\ttype" lists @a (source) and @b
  * (standby) differ, described into @out; false when they agree. */
-bool repl_ch_first_diff(const char *a, const char *b, char *out,
-                        size_t outlen);
+bool repl_ch_first_diff(const char *a, const char *b, char *out, size_t outlen);
 
 /** The line of partition @id in a checksum answer ("id\tcount\tsum"
  * lines) into *@ret and its length; "" and 0 when absent. */

@@ -779,7 +779,8 @@ read_fks(struct cyc *c, struct invdb *db, const PGresult *res,
 
     for (i = 0; i < PQntuples(res); i++) {
         if (repl_pg_parse_i64(PQgetvalue(res, i, 0), &a) < 0
-            || repl_pg_parse_i64(PQgetvalue(res, i, 1), &b) < 0 || a < 0 || b < 0)
+            || repl_pg_parse_i64(PQgetvalue(res, i, 1), &b) < 0 || a < 0
+            || b < 0)
             return fail(c, &db->src, -EPROTO, false, "unexpected answer");
         fks[i] = (struct repl_fk){ (size_t) a, (size_t) b };
     }

@@ -38,9 +38,10 @@ check_key(const struct repl_ch_key *k)
 {
     size_t n = strlen(k->sort);
 
-    if (!k->col[0] || strspn(k->col, "_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
-                                     "KLMNOPQRSTUVWXYZ0123456789")
-                          != strlen(k->col))
+    if (!k->col[0]
+        || strspn(k->col, "_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+                          "KLMNOPQRSTUVWXYZ0123456789")
+               != strlen(k->col))
         abort();
     if (strncmp(k->type, "Date", 4) != 0 || strchr(k->type, '\n'))
         abort();
@@ -94,8 +95,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (strlen(diff) >= sizeof diff)
         abort();
     len = repl_ch_sum_line(part[4], id, &line);
-    if (len && (strncmp(line, id, strlen(id)) != 0 || line[strlen(id)] != '\t'
-                || memchr(line, '\n', len) || len > strlen(line)))
+    if (len
+        && (strncmp(line, id, strlen(id)) != 0 || line[strlen(id)] != '\t'
+            || memchr(line, '\n', len) || len > strlen(line)))
         abort();
     free(parts);
     free(part[0]);
