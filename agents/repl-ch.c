@@ -386,7 +386,7 @@ read_clock(struct qan *q)
 {
     struct repl_http_info info = { 0 };
     char sql[512], *ans = NULL;
-    int64_t now_ms;
+    int64_t now_ms = 0;
     int rc;
 
     snprintf(sql, sizeof sql,
