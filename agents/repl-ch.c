@@ -51,12 +51,10 @@ struct qan {
     struct repl *r;
     struct repl_stream *st;
     ra_deadline_t d;
-    char db[64], table[64]; /* conf.qan_table, checked identifiers */
-    char stage[140];        /* db.pmmha_stage_table on the standby */
-    char *engine;           /* the source's engine_full */
-    char pcol[64];          /* the partition column: toYYYYMMDD(pcol) */
-    char ptype[64];         /* its type, unescaped */
-    char skey[512];         /* the sort key's columns, "a, b, c" */
+    char db[64], table[64];           /* conf.qan_table, checked identifiers */
+    char stage[140];                  /* db.pmmha_stage_table on the standby */
+    char *engine;                     /* the source's engine_full */
+    struct repl_ch_key key;           /* partition column, its type, sort key */
     char always[2][REPL_PART_ID_LEN]; /* today, yesterday (source clock) */
     int64_t src_now_ms, src_recv_ms;
 };
@@ -239,9 +237,8 @@ show_line(const char *l, size_t n, char *out, size_t outlen)
         *tab = ' ';
 }
 
-/* The first column where @a (source) and @b (standby) differ, into @out */
-static bool
-first_diff(const char *a, const char *b, char *out, size_t outlen)
+bool
+repl_ch_first_diff(const char *a, const char *b, char *out, size_t outlen)
 {
     while (*a || *b) {
         size_t la = line_len(a), lb = line_len(b);
@@ -277,9 +274,9 @@ refuse_schema(struct qan *q, const char *what, const char *diff)
                      q->db, q->table, what, diff);
 }
 
-/* The type of column @name in @cols, TSV-unescaped, into q->ptype */
+/* The type of column @name in @cols, TSV-unescaped, into k->type */
 static int
-column_type(struct qan *q, const char *cols, const char *name)
+column_type(struct repl_ch_key *k, const char *cols, const char *name)
 {
     size_t nl = strlen(name), i, o = 0;
     const char *l = cols;
@@ -288,26 +285,25 @@ column_type(struct qan *q, const char *cols, const char *name)
         l += line_len(l) + (l[line_len(l)] == '\n');
     if (!*l)
         return -ENOENT;
-    for (i = nl + 1; l[i] && l[i] != '\n' && o + 1 < sizeof q->ptype; i++) {
+    for (i = nl + 1; l[i] && l[i] != '\n' && o + 1 < sizeof k->type; i++) {
         if (l[i] == '\\' && l[i + 1])
             i++;
         if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                     "0123456789_()'/+-, ",
                     l[i]))
             return -EINVAL;
-        q->ptype[o++] = l[i];
+        k->type[o++] = l[i];
     }
-    q->ptype[o] = '\0';
-    return strncmp(q->ptype, "Date", 4) == 0 ? 0 : -EINVAL;
+    k->type[o] = '\0';
+    return strncmp(k->type, "Date", 4) == 0 ? 0 : -EINVAL;
 }
 
-/* From engine_full: the column of PARTITION BY toYYYYMMDD(col) and the
- * ORDER BY columns (outer parentheses removed) */
-static int
-parse_engine(struct qan *q, const char *cols)
+int
+repl_ch_parse_engine(const char *engine, const char *cols,
+                     struct repl_ch_key *k)
 {
-    const char *p = strstr(q->engine, "PARTITION BY toYYYYMMDD(");
-    const char *o = strstr(q->engine, " ORDER BY "), *end;
+    const char *p = strstr(engine, "PARTITION BY toYYYYMMDD(");
+    const char *o = strstr(engine, " ORDER BY "), *end;
     static const char *const tails[] = { " SAMPLE BY ", " SETTINGS ", " TTL " };
     size_t n;
 
@@ -317,7 +313,7 @@ parse_engine(struct qan *q, const char *cols)
     n = strcspn(p, ")");
     if (!is_ident(p, n) || p[n] != ')')
         return -EINVAL;
-    snprintf(q->pcol, sizeof q->pcol, "%.*s", (int) n, p);
+    snprintf(k->col, sizeof k->col, "%.*s", (int) n, p);
     o += strlen(" ORDER BY ");
     end = o + strlen(o);
     for (n = 0; n < sizeof tails / sizeof tails[0]; n++) {
@@ -333,10 +329,10 @@ parse_engine(struct qan *q, const char *cols)
         end--;
     }
     n = (size_t) (end - o);
-    if (n == 0 || n >= sizeof q->skey || memchr(o, ';', n))
+    if (n == 0 || n >= sizeof k->sort || memchr(o, ';', n))
         return -EINVAL;
-    snprintf(q->skey, sizeof q->skey, "%.*s", (int) n, o);
-    return column_type(q, cols, q->pcol);
+    snprintf(k->sort, sizeof k->sort, "%.*s", (int) n, o);
+    return column_type(k, cols, k->col);
 }
 
 static int
@@ -348,12 +344,12 @@ check_schema(struct qan *q)
     rc = read_schema(q, CH_SOURCE, &cols[0], &q->engine);
     if (rc == 0)
         rc = read_schema(q, CH_TARGET, &cols[1], &eng);
-    if (rc == 0 && first_diff(cols[0], cols[1], diff, sizeof diff))
+    if (rc == 0 && repl_ch_first_diff(cols[0], cols[1], diff, sizeof diff))
         rc = refuse_schema(q, "first at column", diff);
     if (rc == 0 && strcmp(q->engine, eng) != 0)
         rc = refuse_schema(q,
                            "in its engine, partition or sort key:", q->engine);
-    if (rc == 0 && parse_engine(q, cols[0]) < 0) {
+    if (rc == 0 && repl_ch_parse_engine(q->engine, cols[0], &q->key) < 0) {
         q->st->refused = true;
         rc = repl_fail(q->st, -EPROTO,
                        "%s.%s is not partitioned by toYYYYMMDD(a Date or "
@@ -369,25 +365,39 @@ check_schema(struct qan *q)
 
 /* ---- the source's clock, today and yesterday on it ---- */
 
+int
+repl_ch_parse_clock(const char *ans, int64_t *ret_now_ms,
+                    char ret_days[2][REPL_PART_ID_LEN])
+{
+    long long now_s;
+
+    if (sscanf(ans, "%lld\t%15[0-9]\t%15[0-9]", &now_s, ret_days[0],
+               ret_days[1])
+        != 3)
+        return -EPROTO;
+    if (now_s < 0 || now_s > INT64_MAX / 1000)
+        return -EPROTO; /* toUnixTimestamp() is a UInt32: not a clock */
+    *ret_now_ms = (int64_t) now_s * 1000;
+    return 0;
+}
+
 static int
 read_clock(struct qan *q)
 {
     struct repl_http_info info = { 0 };
     char sql[512], *ans = NULL;
-    long long now_s;
+    int64_t now_ms = 0;
     int rc;
 
     snprintf(sql, sizeof sql,
              "SELECT toUnixTimestamp(now()), "
              "toYYYYMMDD(CAST(now() AS %s)), "
              "toYYYYMMDD(CAST(now() - 86400 AS %s)) FORMAT TSV",
-             q->ptype, q->ptype);
+             q->key.type, q->key.type);
     rc = ch_query(q, CH_SOURCE, sql, "reading its clock", &ans, &info);
     if (rc < 0)
         return rc;
-    if (sscanf(ans, "%lld\t%15[0-9]\t%15[0-9]", &now_s, q->always[0],
-               q->always[1])
-        != 3)
+    if (repl_ch_parse_clock(ans, &now_ms, q->always) < 0)
         rc = repl_fail(q->st, -EPROTO,
                        "source ClickHouse: unexpected answer to "
                        "now(): '%.40s'",
@@ -395,7 +405,7 @@ read_clock(struct qan *q)
     free(ans);
     if (rc < 0)
         return rc;
-    q->src_now_ms = (int64_t) now_s * 1000;
+    q->src_now_ms = now_ms;
     q->src_recv_ms = info.recv_ms;
     repl_clock_note(q->r, q->src_now_ms, info.sent_ms, info.recv_ms);
     return 0;
@@ -403,10 +413,8 @@ read_clock(struct qan *q)
 
 /* ---- partitions ---- */
 
-/* "partition\trows\tmtime" lines into a vector; a partition whose literal
- * is not a number is refused (only toYYYYMMDD partitions are planned) */
-static int
-parse_parts(char *txt, struct repl_part **ret, size_t *ret_n)
+int
+repl_ch_parse_parts(char *txt, struct repl_part **ret, size_t *ret_n)
 {
     struct repl_part *v = NULL;
     size_t n = 0, cap = 0;
@@ -458,7 +466,7 @@ list_parts(struct qan *q, enum ch_side s, struct repl_part **ret, size_t *ret_n)
     rc = ch_query(q, s, sql, "listing its partitions", &ans, NULL);
     if (rc < 0)
         return rc;
-    rc = parse_parts(ans, ret, ret_n);
+    rc = repl_ch_parse_parts(ans, ret, ret_n);
     free(ans);
     if (rc < 0)
         return repl_fail(q->st, rc,
@@ -484,15 +492,14 @@ read_sums(struct qan *q, enum ch_side s, const char *in_list, char **ret)
     snprintf(sql, len,
              "SELECT toYYYYMMDD(%s) AS p, count(), sum(cityHash64(*)) "
              "FROM %s.%s WHERE p IN (%s) GROUP BY p ORDER BY p FORMAT TSV",
-             q->pcol, q->db, q->table, in_list);
+             q->key.col, q->db, q->table, in_list);
     rc = ch_query(q, s, sql, "computing checksums", ret, NULL);
     free(sql);
     return rc;
 }
 
-/* The line of partition @id in a read_sums() answer, or "" */
-static size_t
-sum_line(const char *sums, const char *id, const char **ret)
+size_t
+repl_ch_sum_line(const char *sums, const char *id, const char **ret)
 {
     size_t n = strlen(id);
     const char *l = sums;
@@ -532,8 +539,8 @@ verify_steps(struct qan *q, struct repl_part_step *steps, size_t n)
 
         if (steps[i].act != REPL_PART_VERIFY)
             continue;
-        la = sum_line(sums[0], steps[i].id, &a);
-        lb = sum_line(sums[1], steps[i].id, &b);
+        la = repl_ch_sum_line(sums[0], steps[i].id, &a);
+        lb = repl_ch_sum_line(sums[1], steps[i].id, &b);
         steps[i].act = la == lb && memcmp(a, b, la) == 0 ? REPL_PART_LEAVE
                                                          : REPL_PART_COPY;
     }
@@ -560,7 +567,7 @@ copy_piece(struct qan *q, const char *id, uint64_t i, uint64_t n)
     snprintf(sel, sizeof sel,
              "SELECT * FROM %s.%s WHERE toYYYYMMDD(%s) = %s AND "
              "cityHash64(%s) %% %" PRIu64 " = %" PRIu64 " FORMAT Native",
-             q->db, q->table, q->pcol, id, q->skey, n, i);
+             q->db, q->table, q->key.col, id, q->key.sort, n, i);
     snprintf(ins, sizeof ins, "INSERT INTO %s FORMAT Native", q->stage);
     esc = repl_http_escape(ins);
     if (!esc)

@@ -115,25 +115,33 @@ xfer_status(struct xfer *x)
     return x->info.status;
 }
 
+bool
+repl_http_date(const char *p, size_t len, int64_t *ret_ms)
+{
+    char line[128];
+    time_t t;
+
+    if (!(len > 5 && len < sizeof line && strncasecmp(p, "Date:", 5) == 0))
+        return false;
+    memcpy(line, p + 5, len - 5);
+    line[len - 5] = '\0';
+    line[strcspn(line, "\r\n")] = '\0';
+    t = curl_getdate(line + strspn(line, " \t"), NULL);
+    /* a year past 292 million (libcurl takes any): unreadable */
+    *ret_ms = t > 0 && t <= INT64_MAX / 1000 ? (int64_t) t * 1000 : 0;
+    return true;
+}
+
 static size_t
 on_header(char *p, size_t size, size_t n, void *opaque)
 {
     struct xfer *x = opaque;
     size_t len = size * n;
-    char line[128];
 
     x->last_ns = ra_now_ns();
     if (x->info.recv_ms == 0)
         x->info.recv_ms = repl_wall_ms();
-    if (len > 5 && len < sizeof line && strncasecmp(p, "Date:", 5) == 0) {
-        time_t t;
-
-        memcpy(line, p + 5, len - 5);
-        line[len - 5] = '\0';
-        line[strcspn(line, "\r\n")] = '\0';
-        t = curl_getdate(line + strspn(line, " \t"), NULL);
-        x->info.date_ms = t > 0 ? (int64_t) t * 1000 : 0;
-    }
+    repl_http_date(p, len, &x->info.date_ms);
     return len;
 }
 
@@ -341,7 +349,8 @@ xfer_add(struct xfer *x, CURLM *m)
 
 /* ---- messages: one line, the URL without its query, no credential ---- */
 
-/* Every @secret in @s becomes "***" */
+/* Every @secret in @s becomes "***"; the search goes on past each mask
+ * (a secret "***" would find its own mask forever) */
 static void
 mask(char *s, const char *secret)
 {
@@ -350,14 +359,14 @@ mask(char *s, const char *secret)
 
     if (n < 3)
         return;
-    while ((p = strstr(s, secret))) {
+    for (p = strstr(s, secret); p; p = strstr(p + 3, secret)) {
         p[0] = p[1] = p[2] = '*';
         memmove(p + 3, p + n, strlen(p + n) + 1);
     }
 }
 
-static void
-mask_credentials(char *s, const struct repl_http_ep *ep)
+void
+repl_http_mask(char *s, const struct repl_http_ep *ep)
 {
     unsigned char b64[512];
     char both[256];
@@ -398,7 +407,7 @@ xfer_fail(const struct xfer *x, int rc, char *err, size_t errlen,
     snprintf(err, errlen, "%s%s%.*s: %s", x->side ? x->side : "",
              x->side ? " " : "", (int) (q > 120 ? 120 : q), url, what);
     oneline(err);
-    mask_credentials(err, x->rq->ep);
+    repl_http_mask(err, x->rq->ep);
     return rc;
 }
 

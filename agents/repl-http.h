@@ -9,6 +9,7 @@
 #ifndef PMMHA_REPL_HTTP_H
 #define PMMHA_REPL_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,5 +63,15 @@ int repl_http_pipe(const struct repl_http_req *src,
 
 /** @s percent-encoded for a URL's query (caller frees); NULL: no memory. */
 char *repl_http_escape(const char *s);
+
+/* ---- what the transfers read of an answer themselves (for the fuzzer) */
+
+/** A header line @p (@len bytes, as libcurl hands it over): when it is a
+ * Date header, *@ret_ms gets its time (0 when unreadable) and true. */
+bool repl_http_date(const char *p, size_t len, int64_t *ret_ms);
+
+/** Masks in @s (an error message holding a server's answer) @ep's
+ * password, user:password and its base64 (Basic auth) as "***". */
+void repl_http_mask(char *s, const struct repl_http_ep *ep);
 
 #endif

@@ -9,6 +9,7 @@
 #ifndef PMMHA_REPL_PARTS_H
 #define PMMHA_REPL_PARTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,5 +54,45 @@ int repl_parts_plan(const struct repl_part *src, size_t nsrc,
 
 /** Name of a step's action for logs: "copy", "drop", ... */
 const char *repl_part_act_name(enum repl_part_act act);
+
+/* ---- ClickHouse's answers, as repl-ch.c reads them (defined there) ---- */
+
+/* The partition key of the QAN table, from its engine_full */
+struct repl_ch_key {
+    char col[64];   /* the partition column: toYYYYMMDD(col) */
+    char type[64];  /* its type, TSV-unescaped */
+    char sort[512]; /* the sort key's columns, "a, b, c" */
+};
+
+/**
+ * system.parts' "partition\trows\tmtime" TSV lines (@txt, cut up) into a
+ * vector (*@ret, caller frees); a partition whose literal is not a number
+ * is refused (only toYYYYMMDD partitions are planned): -EPROTO, or -ENOMEM.
+ */
+int repl_ch_parse_parts(char *txt, struct repl_part **ret, size_t *ret_n);
+
+/**
+ * From @engine (system.tables' engine_full): the column of PARTITION BY
+ * toYYYYMMDD(col), its type in @cols (system.columns' "name\ttype" TSV)
+ * and the ORDER BY columns (outer parentheses removed); -EINVAL unless
+ * PMM's QAN table's shape (a Date or DateTime partition column).
+ */
+int repl_ch_parse_engine(const char *engine, const char *cols,
+                         struct repl_ch_key *ret);
+
+/**
+ * The answer to "SELECT toUnixTimestamp(now()), today, yesterday" (TSV):
+ * the clock in milliseconds and both days' partition literals; -EPROTO.
+ */
+int repl_ch_parse_clock(const char *ans, int64_t *ret_now_ms,
+                        char ret_days[2][REPL_PART_ID_LEN]);
+
+/** The first column where the "name\ttype" lists @a (source) and @b
+ * (standby) differ, described into @out; false when they agree. */
+bool repl_ch_first_diff(const char *a, const char *b, char *out, size_t outlen);
+
+/** The line of partition @id in a checksum answer ("id\tcount\tsum"
+ * lines) into *@ret and its length; "" and 0 when absent. */
+size_t repl_ch_sum_line(const char *sums, const char *id, const char **ret);
 
 #endif

@@ -528,8 +528,8 @@ pg_rows(struct cyc *c, struct pgc *p, const char *step, const char *sql,
     return rc;
 }
 
-static int
-parse_i64(const char *s, int64_t *ret)
+int
+repl_pg_parse_i64(const char *s, int64_t *ret)
 {
     char *end;
     long long v;
@@ -561,8 +561,8 @@ snapshot(struct cyc *c, struct invdb *db)
     recv = repl_wall_ms();
     if (rc == 0
         && (PQntuples(res) != 1
-            || parse_i64(PQgetvalue(res, 0, 0), &db->snap_ms)
-            || parse_i64(PQgetvalue(res, 0, 1), &clock)))
+            || repl_pg_parse_i64(PQgetvalue(res, 0, 0), &db->snap_ms)
+            || repl_pg_parse_i64(PQgetvalue(res, 0, 1), &clock)))
         rc = fail(c, &db->src, -EPROTO, false, "no time from the source");
     if (rc == 0)
         repl_clock_note(c->r, clock, sent, recv);
@@ -778,8 +778,9 @@ read_fks(struct cyc *c, struct invdb *db, const PGresult *res,
     int i;
 
     for (i = 0; i < PQntuples(res); i++) {
-        if (parse_i64(PQgetvalue(res, i, 0), &a) < 0
-            || parse_i64(PQgetvalue(res, i, 1), &b) < 0 || a < 0 || b < 0)
+        if (repl_pg_parse_i64(PQgetvalue(res, i, 0), &a) < 0
+            || repl_pg_parse_i64(PQgetvalue(res, i, 1), &b) < 0 || a < 0
+            || b < 0)
             return fail(c, &db->src, -EPROTO, false, "unexpected answer");
         fks[i] = (struct repl_fk){ (size_t) a, (size_t) b };
     }
@@ -1046,7 +1047,7 @@ sequence_value(struct cyc *c, struct invdb *db, int i, char *buf, size_t len)
 
     if (!called)
         v = PQgetvalue(db->seqs[1], i, S_START); /* never used yet */
-    if (parse_i64(v, &n) < 0)
+    if (repl_pg_parse_i64(v, &n) < 0)
         return fail(c, &db->src, -EPROTO, false, "no value for sequence %s",
                     PQgetvalue(db->seqs[0], i, S_NAME));
     snprintf(buf, len, "%s(%s::text, %" PRId64 "::int8, %s)", i ? ", " : "",

@@ -8,6 +8,7 @@
 #define PMMHA_REPL_PG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A foreign key: table @child references table @parent (indices into the
  * caller's table list). */
@@ -27,5 +28,9 @@ struct repl_fk {
  */
 int repl_order_tables(size_t n, const struct repl_fk *fks, size_t n_fks,
                       size_t *ret_order);
+
+/** A number in a PostgreSQL answer's text (@s, whole): 0, or -EINVAL
+ * (repl-pg.c). */
+int repl_pg_parse_i64(const char *s, int64_t *ret);
 
 #endif

@@ -113,10 +113,8 @@ vm_get(struct repl *r, struct repl_stream *st, bool source, const char *path,
     return vm_fail(st, rc, side, msg);
 }
 
-/* The value of -@name in a VictoriaMetrics /metrics page, or NULL; the
- * caller frees it */
-static char *
-vm_flag(const char *page, const char *name)
+char *
+repl_vm_flag(const char *page, const char *name)
 {
     char key[96];
     const char *p, *q;
@@ -130,10 +128,8 @@ vm_flag(const char *page, const char *name)
     return q ? strndup(p, (size_t) (q - p)) : NULL;
 }
 
-/* -retentionPeriod's value in milliseconds: a number of months (31 days)
- * or with a unit h, d, w or y; -1 when unreadable */
-static int64_t
-retention_ms(const char *v)
+int64_t
+repl_vm_retention_ms(const char *v)
 {
     static const struct {
         char unit;
@@ -147,11 +143,14 @@ retention_ms(const char *v)
     double n = v ? strtod(v, &end) : 0;
     size_t i;
 
-    if (!v || end == v || n <= 0)
+    if (!v || end == v || !(n > 0)) /* NaN too */
         return -1;
     for (i = 0; i < sizeof units / sizeof units[0]; i++)
         if (*end == units[i].unit && (!*end || !end[1]))
-            return (int64_t) (n * (double) units[i].ms);
+            /* past int64 (e.g. "inf", "1e300"): unreadable */
+            return n * (double) units[i].ms < 0x1p63
+                       ? (int64_t) (n * (double) units[i].ms)
+                       : -1;
     return -1;
 }
 
@@ -180,8 +179,8 @@ check_source(struct repl *r, struct repl_stream *st, ra_deadline_t d)
                          "https://PMM-HOST/prometheus)",
                          r->conf.src_vm.url);
     }
-    ret = vm_flag(page, "retentionPeriod");
-    pair.retention_ms = retention_ms(ret);
+    ret = repl_vm_flag(page, "retentionPeriod");
+    pair.retention_ms = repl_vm_retention_ms(ret);
     if (pair.retention_ms <= 0)
         pair.retention_ms = 30 * DAY_MS; /* PMM's default */
     free(ret);
@@ -189,9 +188,8 @@ check_source(struct repl *r, struct repl_stream *st, ra_deadline_t d)
     return 0;
 }
 
-/* The start time in @page (vm_app_start_timestamp), 0 when absent */
-static int64_t
-vm_started(const char *page)
+int64_t
+repl_vm_started(const char *page)
 {
     static const char key[] = "\nvm_app_start_timestamp ";
     const char *p = strstr(page, key);
@@ -210,8 +208,8 @@ check_target(struct repl *r, struct repl_stream *st, ra_deadline_t d,
 
     if (rc < 0)
         return rc;
-    dedup = vm_flag(page, "dedup.minScrapeInterval");
-    *ret_start = vm_started(page);
+    dedup = repl_vm_flag(page, "dedup.minScrapeInterval");
+    *ret_start = repl_vm_started(page);
     free(page);
     if (!dedup || strtod(dedup, NULL) <= 0) {
         free(dedup);
@@ -248,6 +246,12 @@ source_clock(struct repl *r, struct repl_stream *st, ra_deadline_t d,
     return 0;
 }
 
+bool
+repl_vm_labels_any(const char *body)
+{
+    return strstr(body, "\"data\":[]") == NULL;
+}
+
 /* Whether any series has a sample on the days of [@from, @to] */
 static int
 has_data(struct repl *r, struct repl_stream *st, int64_t from, int64_t to,
@@ -261,7 +265,7 @@ has_data(struct repl *r, struct repl_stream *st, int64_t from, int64_t to,
     rc = vm_get(r, st, true, path, d, &body, PROBE_MAX, NULL);
     if (rc < 0)
         return rc;
-    *ret = strstr(body, "\"data\":[]") == NULL;
+    *ret = repl_vm_labels_any(body);
     free(body);
     return 0;
 }

@@ -14,6 +14,7 @@
 #ifndef PMMHA_REPL_WINDOW_H
 #define PMMHA_REPL_WINDOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum repl_window_verdict {
@@ -56,5 +57,23 @@ enum repl_window_verdict repl_window_plan(const struct repl_window_conf *c,
  */
 int64_t repl_window_first(int64_t oldest_ms, int64_t source_now_ms,
                           int64_t retention_ms);
+
+/* ---- VictoriaMetrics' answers, as repl-vm.c reads them (defined there) */
+
+/** The value of -@name in a VictoriaMetrics /metrics page (its flag{name=
+ * "...", value="..."} series), or NULL; the caller frees it. */
+char *repl_vm_flag(const char *page, const char *name);
+
+/** -retentionPeriod's value @v in milliseconds: a number of months (31
+ * days) or with a unit h, d, w or y; -1 when unreadable (or NULL). */
+int64_t repl_vm_retention_ms(const char *v);
+
+/** The start time in a /metrics @page (vm_app_start_timestamp, seconds),
+ * 0 when absent. */
+int64_t repl_vm_started(const char *page);
+
+/** Whether an /api/v1/labels answer @body lists any label: some series
+ * has a sample in the range asked. */
+bool repl_vm_labels_any(const char *body);
 
 #endif

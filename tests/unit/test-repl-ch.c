@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "repl-http.h"
+#include "repl-parts.h"
 #include "repl.h"
 
 #define COLS "queryid\tString\nperiod_start\tDateTime\nnum\tFloat32\n"
@@ -390,6 +391,26 @@ test_bad_clock(void **state)
     assert_non_null(strstr(r.st[REPL_QAN].error, "now()"));
 }
 
+/* Found by fuzz-repl-ch: a clock past int64 milliseconds overflowed */
+static void
+test_clock_overflow(void **state)
+{
+    char days[2][REPL_PART_ID_LEN];
+    int64_t ms = -1;
+
+    (void) state;
+    assert_int_equal(
+        repl_ch_parse_clock("9223372036854775807\t20261206\t20261205\n", &ms,
+                            days),
+        -EPROTO);
+    assert_int_equal(repl_ch_parse_clock("-1\t20261206\t20261205\n", &ms, days),
+                     -EPROTO);
+    assert_int_equal(
+        repl_ch_parse_clock("1796581899\t20261206\t20261205\n", &ms, days), 0);
+    assert_int_equal(ms, INT64_C(1796581899000));
+    assert_string_equal(days[1], "20261205");
+}
+
 int
 main(void)
 {
@@ -403,7 +424,7 @@ main(void)
         T(test_no_table),          T(test_bad_table_name),
         T(test_wrong_password),    T(test_copy_fails_midway),
         T(test_replace_fails),     T(test_bad_partition_list),
-        T(test_bad_clock),
+        T(test_bad_clock),         T(test_clock_overflow),
     };
 #undef T
 

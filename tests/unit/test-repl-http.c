@@ -618,6 +618,27 @@ test_escape(void **state)
     free(e);
 }
 
+/* Found by fuzz-repl-http: a password "***" found its own mask forever;
+ * a Date past the year 292 million overflowed its milliseconds */
+static void
+test_fuzzfound(void **state)
+{
+    struct repl_http_ep ep = { "http://x", (char *) "pmm", (char *) "***" };
+    char msg[] = "HTTP 500: wrong password *** for pmm:***";
+    static const char date[] = "Date: 6 Dec 2142279498\r\n"; /* 6.7e16 s */
+    int64_t ms = -1;
+
+    (void) state;
+    repl_http_mask(msg, &ep);
+    assert_string_equal(msg, "HTTP 500: wrong password *** for ***");
+    assert_true(repl_http_date(date, sizeof date - 1, &ms));
+    assert_int_equal(ms, 0);
+    assert_true(
+        repl_http_date("date: Sun, 06 Dec 2026 18:31:39 GMT\r\n", 37, &ms));
+    assert_int_equal(ms, INT64_C(1796581899000));
+    assert_false(repl_http_date("Server: x\r\n", 11, &ms));
+}
+
 int
 main(void)
 {
@@ -643,6 +664,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pipe_target_stalls, setup,
                                         teardown),
         cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_fuzzfound),
     };
 
     signal(SIGPIPE, SIG_IGN); /* a server writing to a transfer cut short */
