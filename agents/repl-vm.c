@@ -145,12 +145,17 @@ repl_vm_retention_ms(const char *v)
 
     if (!v || end == v || !(n > 0)) /* NaN too */
         return -1;
-    for (i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (*end == units[i].unit && (!*end || !end[1]))
-            /* past int64 (e.g. "inf", "1e300"): unreadable */
-            return n * (double) units[i].ms < 0x1p63
-                       ? (int64_t) (n * (double) units[i].ms)
-                       : -1;
+    for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (*end != units[i].unit || (*end && end[1]))
+            continue;
+        n *= (double) units[i].ms;
+        if (!(n < 0x1p63)) /* past int64 (e.g. "inf", "1e300"): unreadable */
+            return -1;
+        /* VictoriaMetrics keeps 100 years at most: a first sync never
+         * looks further back */
+        return n > (double) (100 * 365 * DAY_MS) ? 100 * 365 * DAY_MS
+                                                 : (int64_t) n;
+    }
     return -1;
 }
 

@@ -29,8 +29,9 @@ check_retention(const char *v)
 {
     int64_t ms = repl_vm_retention_ms(v);
 
-    if (ms < -1)
-        abort(); /* the caller takes <= 0 for "use the default" */
+    /* the caller takes <= 0 for "use the default"; never past 100 years */
+    if (ms < -1 || ms > INT64_C(100) * 365 * 86400000)
+        abort();
 }
 
 int
