@@ -54,6 +54,7 @@
 #define METRICS_MAX (16u << 20) /* a /metrics page, read whole */
 #define PROBE_MAX (1u << 20)    /* /api/v1/labels */
 #define DAY_MS INT64_C(86400000)
+#define RETENTION_MAX_MS (DAY_MS * 36500) /* VictoriaMetrics' 100 years */
 #define PROBE_SPAN_DAYS 39 /* VictoriaMetrics' per-day index: <= 40 days */
 #define MATCH_ALL "{__name__!=\"\"}"
 
@@ -153,8 +154,7 @@ repl_vm_retention_ms(const char *v)
             return -1;
         /* VictoriaMetrics keeps 100 years at most: a first sync never
          * looks further back */
-        return n > (double) (100 * 365 * DAY_MS) ? 100 * 365 * DAY_MS
-                                                 : (int64_t) n;
+        return n > (double) RETENTION_MAX_MS ? RETENTION_MAX_MS : (int64_t) n;
     }
     return -1;
 }
