@@ -133,6 +133,12 @@ status_stream(struct ra_state *s, const struct repl_stream *st, int64_t now,
     int64_t lag = st->position_ms ? now + skew - st->position_ms : -1;
     int rc = 0;
 
+    /* the skew comes from whole-second clocks too (an HTTP Date header,
+     * ClickHouse's now()): a position a fraction of a second "ahead" is
+     * noise, not a standby ahead of its source */
+    if (st->position_ms && lag < 0)
+        lag = 0;
+
     if (!st->enabled)
         return set_num(s, st->name, "enabled", 0);
     rc |= set_num(s, st->name, "enabled", 1);

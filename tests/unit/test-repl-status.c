@@ -157,6 +157,13 @@ test_status(void **state)
                         "source x answered 500");
     assert_string_equal(ra_state_get(&s, "qan.lag_ms"), "-1");
     assert_non_null(ra_state_get(&s, "status.updated"));
+
+    /* a skew read off a whole-second clock puts a position "ahead": 0 */
+    r.skew_ms = -900;
+    r.st[REPL_METRICS].position_ms = repl_wall_ms();
+    assert_int_equal(repl_status_write(&r), 0);
+    assert_int_equal(ra_state_load(path, &s), 0);
+    assert_string_equal(ra_state_get(&s, "metrics.lag_ms"), "0");
 }
 
 static void
