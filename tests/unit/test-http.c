@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "loopback.h"
+
 #include "http.h"
 
 struct server {
@@ -51,18 +53,9 @@ serve(void *arg)
 static void
 server_start(struct server *s, const char *answer)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET };
-    socklen_t len = sizeof a;
-
     memset(s, 0, sizeof *s);
     s->answer = answer;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(s->fd >= 0);
-    assert_int_equal(bind(s->fd, (struct sockaddr *) &a, sizeof a), 0);
-    assert_int_equal(listen(s->fd, 4), 0);
-    getsockname(s->fd, (struct sockaddr *) &a, &len);
-    s->port = ntohs(a.sin_port);
+    s->port = loopback_listen(&s->fd);
     pthread_create(&s->thread, NULL, serve, s);
 }
 

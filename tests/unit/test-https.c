@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "loopback.h"
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
@@ -205,21 +207,13 @@ serve(void *arg)
 static int
 listen_port(int *fd, int keep)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET };
-    socklen_t len = sizeof a;
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int s, port = loopback_listen(&s);
 
-    assert_true(s >= 0);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s, (struct sockaddr *) &a, sizeof a), 0);
-    assert_int_equal(getsockname(s, (struct sockaddr *) &a, &len), 0);
-    if (keep) {
-        assert_int_equal(listen(s, 16), 0);
+    if (keep)
         *fd = s;
-    } else {
+    else
         close(s);
-    }
-    return ntohs(a.sin_port);
+    return port;
 }
 
 static int

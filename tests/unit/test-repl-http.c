@@ -26,6 +26,8 @@
 
 #include <cmocka.h>
 
+#include "loopback.h"
+
 #include "leakcheck.h"
 #include "repl-http.h"
 
@@ -222,18 +224,9 @@ serve(void *arg)
 static void
 server_start(struct server *s, enum mode mode, const char *answer)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET };
-    socklen_t len = sizeof a;
-
     s->mode = mode;
     s->answer = answer;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(s->fd >= 0);
-    assert_int_equal(bind(s->fd, (struct sockaddr *) &a, sizeof a), 0);
-    assert_int_equal(listen(s->fd, 4), 0);
-    getsockname(s->fd, (struct sockaddr *) &a, &len);
-    s->port = ntohs(a.sin_port);
+    s->port = loopback_listen(&s->fd);
     pthread_create(&s->thread, NULL, serve, s);
 }
 
