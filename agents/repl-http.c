@@ -12,9 +12,8 @@
  * answer: an error page never reaches the target, and a source that
  * answers nothing (an empty window) costs no import at all.
  *
- * Trust as pmm-server's probes (lib/net-curl.c): tls.ca_file verifies the
- * chain (not the host name: PMM's certificate rarely names the address
- * used), tls.fingerprint pins the public key, neither verifies nothing.
+ * Trust as pmm-server's probes: lib/curl-tls.h (tls.ca_file verifies the
+ * chain, tls.fingerprint pins the public key, neither verifies nothing).
  * Messages name the URL without its query and never a credential: a
  * server that echoes the Authorization header gets it masked.
  */

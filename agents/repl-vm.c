@@ -56,10 +56,11 @@
 #define DAY_MS INT64_C(86400000)
 #define RETENTION_MAX_MS (DAY_MS * 36500) /* VictoriaMetrics' 100 years */
 #define PROBE_SPAN_DAYS 39 /* VictoriaMetrics' per-day index: <= 40 days */
-#define MATCH_ALL "{__name__!=\"\"}"
+/* match[]={__name__!=""} (every series), percent-encoded */
+#define MATCH_ALL "%7B__name__%21%3D%22%22%7D"
 
 /* What is known of the source for the life of the process; forgotten
- * after a failure (it may have been replaced) */
+ * after a failed cycle (it may have been replaced) */
 static struct {
     bool checked;
     int64_t retention_ms;
@@ -71,7 +72,6 @@ vm_fail(struct repl_stream *st, int rc, const char *side, const char *err)
 {
     bool source = strcmp(side, "source") == 0;
 
-    pair.checked = false;
     if (rc == -EACCES || rc == -EPERM)
         st->refused = true;
     if (rc == -EACCES && source)
@@ -402,21 +402,18 @@ static int
 copy_window(struct repl *r, struct repl_stream *st, const struct repl_window *w,
             ra_deadline_t d)
 {
-    char *match = repl_http_escape(MATCH_ALL), path[256], err[REPL_ERR_LEN];
+    char path[256], err[REPL_ERR_LEN];
     struct repl_http_req src = { &r->conf.src_vm, &r->conf.tls, path, NULL, 0 };
     struct repl_http_req dst
         = { &r->conf.dst_vm, NULL, "/api/v1/import/native", NULL, 0 };
     uint64_t bytes = 0;
     int rc;
 
-    if (!match)
-        return repl_fail(st, -ENOMEM, "out of memory");
     snprintf(path, sizeof path,
              "/api/v1/export/native?match[]=%s&start=%" PRId64 ".%03" PRId64
              "&end=%" PRId64 ".%03" PRId64,
-             match, w->start_ms / 1000, w->start_ms % 1000, w->end_ms / 1000,
-             w->end_ms % 1000);
-    free(match);
+             MATCH_ALL, w->start_ms / 1000, w->start_ms % 1000,
+             w->end_ms / 1000, w->end_ms % 1000);
     rc = repl_http_pipe(&src, &dst, d, r->conf.io_timeout_ms, &bytes, NULL, err,
                         sizeof err);
     st->bytes += bytes;
@@ -531,11 +528,11 @@ repl_metrics_cycle(struct repl *r, struct repl_stream *st, ra_deadline_t d)
         rc = source_clock(r, st, d, &now);
     if (rc == 0)
         rc = load_mark(r, st, now, d, &mark);
-    if (rc < 0)
-        return rc;
-    st->position_ms = mark;
-    st->source_now_ms = now;
-    rc = catch_up(r, st, now, d);
+    if (rc == 0) {
+        st->position_ms = mark;
+        st->source_now_ms = now;
+        rc = catch_up(r, st, now, d);
+    }
     if (rc < 0)
         pair.checked = false;
     return rc;
