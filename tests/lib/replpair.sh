@@ -103,17 +103,24 @@ settle_once() {
     repl --once >"$WORK/once.out" 2>"$WORK/once.err"
 }
 
-pair_setup() {
+# pair_source_up SERIES: the source A started (SERIES metric series,
+# inventory and QAN changes every second; not waited for) and the
+# replicator's credentials files in WORK
+pair_source_up() {
     podman_env_setup || return 1
     shape_build 2 || return 1
     shape_net_up || return 1
-    shape_run $A $A 2 -e PMM_SHAPE_SERIES=200 -e PMM_SHAPE_INV_INTERVAL=1 -e PMM_SHAPE_QAN_INTERVAL=1 || return 1
-    shape_run $B $B 2 standby || return 1
-    shape_wait_ready $A 120 || return 1
+    shape_run $A $A 2 -e PMM_SHAPE_SERIES="$1" -e PMM_SHAPE_INV_INTERVAL=1 -e PMM_SHAPE_QAN_INTERVAL=1 || return 1
     mkdir -p "$WORK" && chmod 700 "$WORK" || return 1
     (umask 077
      cp "$SHAPE_DIR/$A/creds/vm-auth" "$WORK/vm-auth"
      printf '%s:%s\n' "$SHAPE_PG_USER" "$SHAPE_PG_PW" >"$WORK/pg-auth"
      printf '%s:%s\n' "$SHAPE_CH_USER" "$SHAPE_CH_PW" >"$WORK/ch-auth")
+}
+
+pair_setup() {
+    pair_source_up 200 || return 1
+    shape_run $B $B 2 standby || return 1
+    shape_wait_ready $A 120
 }
 
