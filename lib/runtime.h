@@ -127,6 +127,18 @@ struct rt_ops {
     int (*container_kill)(struct rt *rt, const char *name, ra_deadline_t d);
     /** Force-removes; no such container is success. */
     int (*container_remove)(struct rt *rt, const char *name, ra_deadline_t d);
+    /**
+     * Runs @argv (argv[0] a program name inside the container, as
+     * `podman exec NAME ARGV...` runs it, no shell) in the running
+     * container @name and waits for it until @d. Its exit code in
+     * *@ret_status; the start of its stdout and stderr (NUL-terminated,
+     * truncated to @out_len - 1) in @out, which may be NULL. -ENOENT when
+     * there is no such container, -ESRCH when it does not run, -ETIMEDOUT
+     * at @d (the exec'd process is left to the runtime).
+     */
+    int (*container_exec)(struct rt *rt, const char *name,
+                          const char *const argv[], int *ret_status, char *out,
+                          size_t out_len, ra_deadline_t d);
     void (*close)(struct rt *rt);
 };
 
