@@ -265,6 +265,30 @@ const struct ra_param_check server_checks[] = {
 
 /* ---- configuration ---------------------------------------------------- */
 
+/* The parameters of mode=promotable. */
+static void
+server_conf_role(const struct ra_ctx *ctx, struct server_conf *c)
+{
+    long long port = ra_param_int(&ctx->params, "repl_pg_port", 5432);
+
+    c->promotable = !strcmp(ra_ctx_str(ctx, "mode"), "promotable");
+    c->peers = ra_ctx_str(ctx, "peers");
+    c->repl_vm_url = ra_ctx_str(ctx, "repl_vm_url");
+    c->repl_ch_url = ra_ctx_str(ctx, "repl_ch_url");
+    c->repl_pg_port = port > 0 && port < 65536 ? (int) port : 5432;
+    c->repl_vm_auth = ra_ctx_str(ctx, "repl_vm_auth_file");
+    c->repl_pg_auth = ra_ctx_str(ctx, "repl_pg_auth_file");
+    c->repl_ch_auth = ra_ctx_str(ctx, "repl_ch_auth_file");
+    c->repl_tls_ca = ra_ctx_str(ctx, "repl_tls_ca");
+    c->repl_tls_pin = ra_ctx_str(ctx, "repl_tls_fingerprint");
+    c->standby_programs = ra_ctx_str(ctx, "standby_programs");
+    c->repl_interval_ms = ra_ctx_time_ms(ctx, "repl_interval", 5000);
+    c->repl_settle_ms = ra_ctx_time_ms(ctx, "repl_settle", 10000);
+    c->max_lag_ms = ra_ctx_time_ms(ctx, "max_lag", 300000);
+    c->allow_stale = ra_param_bool(&ctx->params, "allow_stale_promote");
+    c->require_fencing = ra_param_bool(&ctx->params, "require_fencing");
+}
+
 void
 server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c)
 {
@@ -300,6 +324,7 @@ server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c)
     c->allow_pull = ra_param_bool(&ctx->params, "allow_pull");
     c->allow_downgrade = ra_param_bool(&ctx->params, "allow_downgrade");
     c->allow_privileged = ra_param_bool(&ctx->params, "allow_privileged");
+    server_conf_role(ctx, c);
     c->spec.name = c->name;
     c->spec.image = c->image;
     c->spec.volume = *c->volume ? c->volume : NULL;
@@ -777,6 +802,10 @@ server_conf_run(struct server_conf *c, enum rt_transport transport,
     /* one switch for the operator: PMM itself must be told too */
     if (c->allow_downgrade && c->spec.n_env < RT_MAX_ENV)
         c->spec.env[c->spec.n_env++] = "PMM_ALLOW_DOWNGRADE=true";
+    /* a standby's VictoriaMetrics collapses the samples the replicator
+     * imports twice (its overlap); harmless once promoted */
+    if (c->promotable && c->spec.n_env < RT_MAX_ENV)
+        c->spec.env[c->spec.n_env++] = "VM_dedup_minScrapeInterval=1ms";
     return 0;
 }
 

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "pmm-server.h"
+#include "pmm-server-role.h"
 #include "proc.h"
 #include "state.h"
 #include "version.h"
@@ -36,8 +37,8 @@ extern const char pmm_server_meta_xml[];
 /* ---- helpers -------------------------------------------------------- */
 
 /* The runtime's API, else its CLI; the CLI when run_opts needs it. */
-static const struct rt_ops *
-open_runtime(const struct server_conf *c, struct rt *rt, struct ra_result *res)
+const struct rt_ops *
+server_open_runtime(const struct server_conf *c, struct rt *rt, struct ra_result *res)
 {
     const struct rt_ops *ops = c->needs_cli
                                    ? rt_open_cli(rt, c->kind, c->socket)
@@ -48,8 +49,8 @@ open_runtime(const struct server_conf *c, struct rt *rt, struct ra_result *res)
     return ops;
 }
 
-static void
-close_runtime(const struct rt_ops *ops, struct rt *rt)
+void
+server_close_runtime(const struct rt_ops *ops, struct rt *rt)
 {
     if (ops && ops->close)
         ops->close(rt);
@@ -76,8 +77,8 @@ runtime_failed(struct ra_result *res, const struct server_conf *c,
         ra_result_set(res, RA_OCF_ERR_GENERIC, "%s: %.90s", doing, rt->err);
 }
 
-static int
-state_file(const struct ra_ctx *ctx, char *buf, size_t len)
+int
+server_state_file(const struct ra_ctx *ctx, char *buf, size_t len)
 {
     return ra_state_path(ctx->rsctmp, SERVER_AGENT, ctx->instance, buf, len);
 }
@@ -112,8 +113,8 @@ derive_url(const struct server_conf *c, const struct rt_container *ct,
 }
 
 /* 0 when PMM answers 200; else -1 with what it said in @why. */
-static int
-probe_ready(const struct server_conf *c, const char *url, ra_deadline_t d,
+int
+server_probe_ready(const struct server_conf *c, const char *url, ra_deadline_t d,
             char *why, size_t len)
 {
     struct ra_http_reply reply;
@@ -144,7 +145,7 @@ record(const struct ra_ctx *ctx, const struct server_conf *c,
 
     if (r < 0)
         return r;
-    r = state_file(ctx, path, sizeof path);
+    r = server_state_file(ctx, path, sizeof path);
     if (r < 0)
         return r;
     ra_state_set(&st, "name", c->name);
@@ -160,8 +161,8 @@ record(const struct ra_ctx *ctx, const struct server_conf *c,
 }
 
 /* 1: the recorded container process lives; 0: it does not; <0 unknown. */
-static int
-state_alive(const struct ra_state *st)
+int
+server_state_alive(const struct ra_state *st)
 {
     const char *pid = ra_state_get(st, "pid");
     const char *start = ra_state_get(st, "starttime");
@@ -302,8 +303,8 @@ volume_full(const struct server_conf *c)
 /* Polls readyz until 200, death, or the deadline: every 10 ms for the
  * first seconds (a refused connection costs nothing; a failover waits on
  * this), then backing off to 500 ms for PMM's long first start. */
-static void
-wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
+void
+server_wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
            const struct ra_state *st, const char *url, struct ra_result *res)
 {
     char why[200] = "no answer yet", now[200];
@@ -311,13 +312,13 @@ wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
     int delay = 10;
 
     for (;;) {
-        if (probe_ready(c, url, ctx->deadline, now, sizeof now) == 0) {
+        if (server_probe_ready(c, url, ctx->deadline, now, sizeof now) == 0) {
             ra_info("PMM is ready at %s after %.2fs", url,
                     (double) (ra_now_ns() - t0) / 1e9);
             ra_result_ok(res);
             return;
         }
-        if (state_alive(st) == 0) {
+        if (server_state_alive(st) == 0) {
             ra_result_set(res, RA_OCF_ERR_GENERIC,
                           "container %s exited while PMM was starting: "
                           "see '%s logs %s'",
@@ -352,12 +353,14 @@ static int
 run_container(const struct ra_ctx *ctx, struct server_conf *c,
               const struct rt_ops *ops, struct rt *rt,
               const struct rt_image *img, struct rt_container *ct,
-              struct ra_result *res)
+              bool *already, struct ra_result *res)
 {
     int r = ops->container_inspect(rt, c->name, ct, ctx->deadline);
 
+    *already = false;
     if (r == 0 && ct->exists && ct->running && same_id(ct->image_id, img->id)) {
         ra_info("container %s already runs %s", c->name, c->image);
+        *already = true;
         return 0;
     }
     ra_info("starting container %s from %s through the %s", c->name, c->image,
@@ -387,12 +390,14 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     struct ra_state st;
     char url[512], path[4096];
     const struct rt_ops *ops = NULL;
+    bool already = false;
     int r;
 
     server_conf_basic(ctx, &c);
-    if (server_conf_check(&c, res) < 0)
+    if (server_conf_check(&c, res) < 0
+        || (c.promotable && role_validate(ctx, &c, res) < 0))
         goto done;
-    ops = open_runtime(&c, &rt, res);
+    ops = server_open_runtime(&c, &rt, res);
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
         || check_volume_dir(&c, res) < 0)
         goto done;
@@ -406,12 +411,12 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
         || check_downgrade(&c, &img, res) < 0
         || server_marker_write(ctx, &c, &img, res) < 0)
         goto done;
-    if (run_container(ctx, &c, ops, &rt, &img, &ct, res) < 0)
+    if (run_container(ctx, &c, ops, &rt, &img, &ct, &already, res) < 0)
         goto done;
     derive_url(&c, &ct, url, sizeof url);
     r = record(ctx, &c, &ct, url);
     if (r == 0
-        && (state_file(ctx, path, sizeof path) < 0
+        && (server_state_file(ctx, path, sizeof path) < 0
             || ra_state_load(path, &st) < 0))
         r = -EIO;
     if (r == -ESRCH)
@@ -424,10 +429,16 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
                       ctx->rsctmp, strerror(-r));
     if (r < 0)
         goto done;
-    wait_ready(ctx, &c, &st, url, res);
+    /* a standby that already runs answers no readyz: it is one already */
+    if (!(c.promotable && already))
+        server_wait_ready(ctx, &c, &st, url, res);
+    else
+        ra_result_ok(res);
+    if (c.promotable && res->rc == RA_OCF_SUCCESS)
+        role_start(ctx, &c, ops, &rt, res);
 done:
     server_guard_finish(ctx, &guard);
-    close_runtime(ops, &rt);
+    server_close_runtime(ops, &rt);
     server_conf_free(&c);
 }
 
@@ -542,7 +553,7 @@ ensure_process_gone(const struct ra_ctx *ctx, const struct ra_state *st)
     long long pid = 0;
     int alive;
 
-    while ((alive = state_alive(st)) == 1 && !ra_deadline_passed(linger))
+    while ((alive = server_state_alive(st)) == 1 && !ra_deadline_passed(linger))
         ra_sleep_ms(20, linger);
     if (alive != 1)
         return 0;
@@ -550,9 +561,9 @@ ensure_process_gone(const struct ra_ctx *ctx, const struct ra_state *st)
     ra_warn("the runtime no longer lists the container but its process %lld "
             "lives: killing it",
             pid);
-    if (state_alive(st) == 1)
+    if (server_state_alive(st) == 1)
         (void) kill((pid_t) pid, SIGKILL);
-    while ((alive = state_alive(st)) == 1 && !ra_deadline_passed(ctx->deadline))
+    while ((alive = server_state_alive(st)) == 1 && !ra_deadline_passed(ctx->deadline))
         ra_sleep_ms(20, ctx->deadline);
     return alive == 1 ? -EBUSY : 0;
 }
@@ -613,16 +624,18 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
     int grace, r;
 
     server_conf_basic(ctx, &c);
-    have_state = state_file(ctx, path, sizeof path) == 0
+    if (c.promotable)
+        role_stop(ctx, &c);
+    have_state = server_state_file(ctx, path, sizeof path) == 0
                  && ra_state_load(path, &st) == 0;
     grace = grace_seconds(ctx, &c);
     ra_info("stopping container %s (SIGTERM, %ds, SIGKILL)", c.name, grace);
     exited = have_state ? stop_by_pid(ctx, &c, &st, grace) : 0;
-    ops = open_runtime(&c, &rt, res);
+    ops = server_open_runtime(&c, &rt, res);
     if (!ops) {
         /* without a runtime, only the kernel can vouch for us: what we
          * started is gone, or nothing could ever have run here */
-        if (exited || (have_state && state_alive(&st) == 0)
+        if (exited || (have_state && server_state_alive(&st) == 0)
             || (!have_state && rt.absent)) {
             ra_warn("%s; nothing of %s runs here", rt.err, c.name);
             ra_state_remove(path);
@@ -662,7 +675,7 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
         ra_state_remove(path);
         ra_result_ok(res);
     }
-    close_runtime(ops, &rt);
+    server_close_runtime(ops, &rt);
 }
 
 /* ---- monitor ---------------------------------------------------------- */
@@ -674,7 +687,7 @@ check_ready(const struct ra_ctx *ctx, const struct server_conf *c,
     char why[200];
 
     if (ctx->check_level < 10
-        || probe_ready(c, url, ctx->deadline, why, sizeof why) == 0)
+        || server_probe_ready(c, url, ctx->deadline, why, sizeof why) == 0)
         ra_result_ok(res);
     else
         ra_result_set(res, RA_OCF_ERR_GENERIC, "PMM not ready at %s: %s", url,
@@ -727,24 +740,27 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c, bool started,
         /* another action of this resource holds the lock: look, not write */
         if (ctx->lock_fd >= 0 && record(ctx, c, &ct, url) < 0)
             ra_warn("cannot record the container's state in %s", ctx->rsctmp);
-        check_ready(ctx, c, url, res);
+        if (c->promotable)
+            role_monitor(ctx, c, url, res);
+        else
+            check_ready(ctx, c, url, res);
     }
-    close_runtime(ops, &rt);
+    server_close_runtime(ops, &rt);
 }
 
 /* The state file, or -errno: a damaged one (what a full disk or a hand
- * left) counts as missing, with a warning. @alive: state_alive() of it. */
+ * left) counts as missing, with a warning. @alive: server_state_alive() of it. */
 static int
 load_state(const struct ra_ctx *ctx, char *path, size_t len,
            struct ra_state *st, int *alive)
 {
-    int r = state_file(ctx, path, len);
+    int r = server_state_file(ctx, path, len);
 
     if (r == 0)
         r = ra_state_load(path, st);
     if (r == 0
         && (!ra_state_get(st, "name") || !ra_state_get(st, "image")
-            || (*alive = state_alive(st)) < 0))
+            || (*alive = server_state_alive(st)) < 0))
         r = -EBADMSG;
     if (r == -EBADMSG)
         ra_warn("state file %s is damaged: asking the runtime instead", path);
@@ -778,12 +794,19 @@ server_monitor(struct ra_ctx *ctx, struct ra_result *res)
         monitor_runtime(ctx, &c, true, res);
         if (res->rc == RA_OCF_NOT_RUNNING && ctx->lock_fd >= 0)
             ra_state_remove(path);
+
     } else if (!alive)
-        ra_result_set(res, RA_OCF_ERR_GENERIC,
+        ra_result_set(res, c.promotable ? role_gone_rc(ctx, &c)
+                                        : RA_OCF_ERR_GENERIC,
                       "container %s (pid %s) is gone: it crashed or was "
                       "stopped outside the cluster",
                       name, ra_state_get(&st, "pid"));
-    else {
+    else if (c.promotable) {
+        server_publish_image(ctx, ra_state_get(&st, "image_id"), false);
+        role_monitor(ctx, &c,
+                     *c.readyz_url ? c.readyz_url : ra_state_get(&st, "url"),
+                     res);
+    } else {
         /* reaches attrd only if the value changed: normally never */
         server_publish_image(ctx, ra_state_get(&st, "image_id"), false);
         check_ready(ctx, &c,
@@ -820,7 +843,9 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
     server_conf_basic(ctx, &c);
     if (server_conf_check(&c, res) < 0)
         goto done;
-    ops = open_runtime(&c, &rt, res);
+    if (c.promotable && role_validate(ctx, &c, res) < 0)
+        goto done;
+    ops = server_open_runtime(&c, &rt, res);
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
         || server_volume_check(&c, res) < 0)
         goto done;
@@ -835,7 +860,7 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
              && check_downgrade(&c, &img, res) == 0)
         check_nodes(ctx, &c, &img, res);
 done:
-    close_runtime(ops, &rt);
+    server_close_runtime(ops, &rt);
     server_conf_free(&c);
 }
 
@@ -845,6 +870,9 @@ static const struct ra_action server_actions[] = {
     { "start", server_start, RA_NEEDS_PARAMS | RA_NEEDS_ROOT },
     { "stop", server_stop, RA_NEEDS_ROOT },
     { "monitor", server_monitor, RA_NEEDS_ROOT },
+    { "promote", server_promote, RA_NEEDS_PARAMS | RA_NEEDS_ROOT },
+    { "demote", server_demote, RA_NEEDS_ROOT },
+    { "notify", server_notify, 0 },
     { "validate-all", server_validate, RA_NEEDS_PARAMS },
     { "meta-data", NULL, 0 },
     { NULL, NULL, 0 },

@@ -43,6 +43,21 @@ struct server_conf {
     char *cli_argv[64];      /**< what only the CLI gets: spec.cli_extra */
     char env_buf[SERVER_ENV_MAX];
     char volume_real[PATH_MAX]; /**< what volume names on this node */
+    /* mode=promotable (pmm-server-role.c) */
+    bool promotable;
+    const char *peers;            /**< "node=address ..." */
+    const char *repl_vm_url;      /**< with {peer} */
+    const char *repl_ch_url;      /**< with {peer} */
+    int repl_pg_port;
+    const char *repl_vm_auth;     /**< credentials files, "" = none */
+    const char *repl_pg_auth;
+    const char *repl_ch_auth;
+    const char *repl_tls_ca;
+    const char *repl_tls_pin;
+    const char *standby_programs; /**< stopped on a standby, in order */
+    unsigned long long repl_interval_ms, repl_settle_ms, max_lag_ms;
+    bool allow_stale;     /**< allow_stale_promote */
+    bool require_fencing;
 };
 
 /** Reads what every action needs (cheap: no file is read). */
@@ -113,6 +128,32 @@ void server_guard_begin(const struct ra_ctx *ctx, const char *image_id,
 /** Waits for both; warns when other nodes resolve the image differently.
  * Safe on a guard that began nothing. */
 void server_guard_finish(const struct ra_ctx *ctx, struct server_guard *g);
+
+/* ---- shared by pmm-server.c and pmm-server-role.c ---- */
+
+struct ra_state;
+
+/** The runtime's API, else its CLI (the CLI when run_opts needs it);
+ * NULL with @res set (ERR_INSTALLED). */
+const struct rt_ops *server_open_runtime(const struct server_conf *c,
+                                         struct rt *rt, struct ra_result *res);
+void server_close_runtime(const struct rt_ops *ops, struct rt *rt);
+
+/** The path of this instance's state file (what start recorded). */
+int server_state_file(const struct ra_ctx *ctx, char *buf, size_t len);
+
+/** 1: the recorded container process lives; 0: it does not; <0 unknown. */
+int server_state_alive(const struct ra_state *st);
+
+/** 0 when PMM answers @url with 200; else -1 with what it said in @why. */
+int server_probe_ready(const struct server_conf *c, const char *url,
+                       ra_deadline_t d, char *why, size_t len);
+
+/** Polls readyz until 200 (@res OK), the container's death or the
+ * action's deadline (@res says which). */
+void server_wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
+                       const struct ra_state *st, const char *url,
+                       struct ra_result *res);
 
 /** The parameter checks ra_main() runs before start and validate-all. */
 extern const struct ra_param_check server_checks[];

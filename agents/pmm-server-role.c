@@ -1,0 +1,1196 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pmm-server-role.c - pmm-server as a promotable clone (mode=promotable).
+ *
+ * Every node runs the same image on its own volume. An unpromoted instance
+ * is a standby: the container up with PMM's application programs stopped
+ * (supervisorctl inside it, through the runtime's exec), and a supervised
+ * pmmha-replicator copying the promoted node's metrics, inventory and query
+ * analytics into its stores. Promote stops the replicator and starts the
+ * programs; demote stops them (ingestion first) and follows the new
+ * primary. What the monitor needs is on this node: the replicator's
+ * process (PID and start time) and its status file; the cluster is told
+ * only what changed.
+ *
+ * Files: HA_RSCTMP/pmm-server-role-RESOURCE.state (this boot's role, the
+ * replicator's PID, the promoted peer, what was last published) and, on
+ * the volume, .pmmha-role (this data's last role, kept across reboots) and
+ * .pmmha-repl/ (the replicator's watermarks: they describe this data).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cluster.h"
+#include "log.h"
+#include "pmm-server-role.h"
+#include "proc.h"
+#include "state.h"
+
+#ifndef PMMHA_REPLICATOR
+#define PMMHA_REPLICATOR "/usr/libexec/pmmha/pmmha-replicator"
+#endif
+
+#define ROLE_AGENT "pmm-server-role"
+#define VOLUME_ROLE ".pmmha-role"
+#define VOLUME_REPL ".pmmha-repl"
+#define REPL_STOP_MS 10000
+#define LAG_BUCKET_MS 5000
+#define POSITION_REFRESH_MS 60000
+/* a status older than this many cycles: the replicator is stuck */
+#define STATUS_STALE_CYCLES 6
+
+static int64_t
+wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static int
+role_file(const struct ra_ctx *ctx, char *buf, size_t len)
+{
+    return ra_state_path(ctx->rsctmp, ROLE_AGENT, ctx->instance, buf, len);
+}
+
+/* This boot's role record; an empty one when there is none. */
+static void
+role_load(const struct ra_ctx *ctx, struct ra_state *st)
+{
+    char path[4096];
+
+    if (role_file(ctx, path, sizeof path) < 0 || ra_state_load(path, st) < 0)
+        memset(st, 0, sizeof *st);
+}
+
+static void
+role_save(const struct ra_ctx *ctx, const struct ra_state *st)
+{
+    char path[4096];
+    int r = role_file(ctx, path, sizeof path);
+
+    if (r == 0)
+        r = ra_state_save(path, st);
+    if (r < 0)
+        ra_warn("cannot record the role in %s: %s", ctx->rsctmp,
+                strerror(-r));
+}
+
+static const char *
+role_get(const struct ra_state *st, const char *key)
+{
+    const char *v = ra_state_get(st, key);
+
+    return v ? v : "";
+}
+
+static void
+repl_dir(const struct server_conf *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/" VOLUME_REPL, c->volume);
+}
+
+/* Records on the volume what this data is now (promoted or a standby). */
+static void
+volume_role_write(const struct ra_ctx *ctx, const struct server_conf *c,
+                  const char *role)
+{
+    struct ra_state v = { 0 };
+    char path[4096], num[32];
+
+    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
+    (void) ra_state_load(path, &v);
+    ra_state_set(&v, "role", role);
+    ra_state_set(&v, "node", ctx->node ? ctx->node : "");
+    if (!strcmp(role, "promoted")) {
+        snprintf(num, sizeof num, "%" PRId64, wall_ms());
+        ra_state_set(&v, "promoted_at", num);
+    }
+    if (ra_state_save(path, &v) < 0)
+        ra_warn("cannot record the role on %s", c->volume);
+}
+
+/* ---- the replicator's status ---------------------------------------- */
+
+static int64_t
+num(const struct ra_state *st, const char *key)
+{
+    const char *v = ra_state_get(st, key);
+    long long n;
+
+    return v && ra_parse_ll(v, &n) == 0 ? (int64_t) n : 0;
+}
+
+int
+role_repl_view(const char *state_dir, struct repl_view *v)
+{
+    static const char *const streams[] = { "metrics", "inventory", "qan" };
+    struct ra_state st;
+    char path[4096], key[48];
+    int r;
+
+    memset(v, 0, sizeof *v);
+    snprintf(path, sizeof path, "%s/status", state_dir);
+    r = ra_state_load(path, &st);
+    if (r < 0)
+        return r;
+    v->have = true;
+    v->initial_done = true;
+    v->updated_ms = num(&st, "status.updated");
+    v->skew_ms = num(&st, "status.skew_ms");
+    for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++) {
+        int64_t pos, ok, behind;
+        const char *err;
+
+        snprintf(key, sizeof key, "%s.enabled", streams[i]);
+        if (num(&st, key) != 1)
+            continue;
+        snprintf(key, sizeof key, "%s.initial_sync", streams[i]);
+        v->initial_done &= num(&st, key) == 1;
+        snprintf(key, sizeof key, "%s.refused", streams[i]);
+        v->refused |= num(&st, key) != 0;
+        snprintf(key, sizeof key, "%s.position", streams[i]);
+        pos = num(&st, key);
+        if (!v->position_ms || pos < v->position_ms)
+            v->position_ms = pos;
+        /* how far behind the source it was when the source last answered:
+         * a dead source must not make the standby look ever further behind
+         * (that would forbid the promote that replaces it) */
+        snprintf(key, sizeof key, "%s.last_success", streams[i]);
+        ok = num(&st, key);
+        behind = ok && pos ? ok + v->skew_ms - pos : INT64_MAX;
+        if (behind < 0)
+            behind = 0;
+        if (behind > v->behind_ms)
+            v->behind_ms = behind;
+        snprintf(key, sizeof key, "%s.last_error", streams[i]);
+        err = ra_state_get(&st, key);
+        if (err && *err && !*v->error)
+            snprintf(v->error, sizeof v->error, "%s: %s", streams[i], err);
+    }
+    if (!v->position_ms)
+        v->initial_done = false;
+    return 0;
+}
+
+int
+role_score(const struct server_conf *c, const struct repl_view *v)
+{
+    int64_t lag_s;
+
+    if (!v->have || !v->initial_done || v->refused)
+        return ROLE_SCORE_NEVER;
+    if ((uint64_t) v->behind_ms > c->max_lag_ms)
+        return c->allow_stale ? ROLE_SCORE_WORST : ROLE_SCORE_NEVER;
+    lag_s = v->behind_ms / 1000;
+    if (lag_s > ROLE_SCORE_BEST - ROLE_SCORE_WORST)
+        lag_s = ROLE_SCORE_BEST - ROLE_SCORE_WORST;
+    return ROLE_SCORE_BEST - (int) lag_s;
+}
+
+/* ---- the peers -------------------------------------------------------- */
+
+/* The address of @node: its entry in peers, else its name. */
+static void
+peer_address(const struct server_conf *c, const char *node, char *buf,
+             size_t len)
+{
+    size_t nl = strlen(node);
+
+    for (const char *p = c->peers; *p;) {
+        size_t w;
+
+        p += strspn(p, " \t,");
+        w = strcspn(p, " \t,");
+        if (w > nl + 1 && !strncmp(p, node, nl) && p[nl] == '=') {
+            snprintf(buf, len, "%.*s", (int) (w - nl - 1), p + nl + 1);
+            return;
+        }
+        p += w;
+    }
+    snprintf(buf, len, "%s", node);
+}
+
+/* @tmpl with every {peer} replaced by @addr (IPv6 in brackets). */
+static void
+expand(const char *tmpl, const char *addr, char *buf, size_t len)
+{
+    size_t o = 0;
+    bool v6 = strchr(addr, ':') != NULL;
+
+    for (const char *s = tmpl; *s && o + 1 < len;) {
+        if (!strncmp(s, "{peer}", 6)) {
+            int n = snprintf(buf + o, len - o, "%s%s%s", v6 ? "[" : "", addr,
+                             v6 ? "]" : "");
+            o += n > 0 ? (size_t) n : 0;
+            s += 6;
+        } else
+            buf[o++] = *s++;
+    }
+    buf[o < len ? o : len - 1] = '\0';
+}
+
+/* ---- the replicator's process ----------------------------------------- */
+
+/* 1 when the recorded replicator runs, 0 when not. */
+static int
+repl_alive(const struct ra_state *st)
+{
+    int64_t pid = num(st, "repl_pid"), start = num(st, "repl_start");
+
+    return pid > 0 && ra_proc_is((pid_t) pid, (uint64_t) start) == 1;
+}
+
+/* The replicator's command line toward @src (@once: one cycle, then exit,
+ * with the smallest settle: a switchover's final catch-up). */
+static size_t
+repl_argv(const struct server_conf *c, const char *src, bool once,
+          int timeout_s, char *bufs, size_t buflen, char **argv, size_t max)
+{
+    char addr[256], dir[4096];
+    size_t n = 0, used = 0;
+
+#define ARG(...)                                                              \
+    do {                                                                      \
+        int w_ = snprintf(bufs + used, buflen - used, __VA_ARGS__);           \
+        if (w_ < 0 || (size_t) w_ >= buflen - used || n + 1 >= max)           \
+            return 0;                                                         \
+        argv[n++] = bufs + used;                                              \
+        used += (size_t) w_ + 1;                                              \
+    } while (0)
+
+    peer_address(c, src, addr, sizeof addr);
+    repl_dir(c, dir, sizeof dir);
+    ARG("%s", PMMHA_REPLICATOR);
+    ARG("--state-dir");
+    ARG("%s", dir);
+    ARG("--source-vm");
+    expand(c->repl_vm_url, addr, bufs + used, buflen - used);
+    argv[n++] = bufs + used;
+    used += strlen(bufs + used) + 1;
+    if (*c->repl_vm_auth) {
+        ARG("--vm-auth-file");
+        ARG("%s", c->repl_vm_auth);
+    }
+    ARG("--source-ch");
+    expand(c->repl_ch_url, addr, bufs + used, buflen - used);
+    argv[n++] = bufs + used;
+    used += strlen(bufs + used) + 1;
+    ARG("--ch-auth-file");
+    ARG("%s", c->repl_ch_auth);
+    ARG("--source-pg");
+    ARG("%s%s%s:%d", strchr(addr, ':') ? "[" : "", addr,
+        strchr(addr, ':') ? "]" : "", c->repl_pg_port);
+    ARG("--pg-auth-file");
+    ARG("%s", c->repl_pg_auth);
+    if (*c->repl_tls_ca) {
+        ARG("--tls-ca");
+        ARG("%s", c->repl_tls_ca);
+    }
+    if (*c->repl_tls_pin) {
+        ARG("--tls-fingerprint");
+        ARG("%s", c->repl_tls_pin);
+    }
+    ARG("--interval");
+    ARG("%llu", (c->repl_interval_ms + 999) / 1000);
+    ARG("--inventory-interval");
+    ARG("%llu", 4 * ((c->repl_interval_ms + 999) / 1000));
+    ARG("--qan-interval");
+    ARG("%llu", 4 * ((c->repl_interval_ms + 999) / 1000));
+    ARG("--settle");
+    ARG("%llu", once ? 2ULL : (c->repl_settle_ms + 999) / 1000);
+    if (once) {
+        ARG("--once");
+        ARG("--timeout");
+        ARG("%d", timeout_s > 1 ? timeout_s : 1);
+    }
+    argv[n] = NULL;
+#undef ARG
+    return n;
+}
+
+static char **
+repl_env(const struct ra_ctx *ctx, char *buf, size_t len)
+{
+    static char *env[4];
+
+    snprintf(buf, len, "OCF_RESOURCE_INSTANCE=%s", ctx->instance);
+    env[0] = (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+    env[1] = (char *) "LC_ALL=C";
+    env[2] = buf;
+    env[3] = NULL;
+    return env;
+}
+
+/* Starts the replicator toward @src in its own session, detached from this
+ * action (it outlives it); records its PID and start time in @st. */
+static int
+repl_spawn(const struct ra_ctx *ctx, const struct server_conf *c,
+           const char *src, struct ra_state *st)
+{
+    char bufs[8192], envbuf[300], dir[4096], num_[32], *argv[48];
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    uint64_t start = 0;
+    pid_t pid;
+    int r;
+
+    if (!repl_argv(c, src, false, 0, bufs, sizeof bufs, argv,
+                   sizeof argv / sizeof argv[0]))
+        return -E2BIG;
+    repl_dir(c, dir, sizeof dir);
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return -errno;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
+    r = posix_spawn(&pid, argv[0], &fa, &at, argv,
+                    repl_env(ctx, envbuf, sizeof envbuf));
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    if (r != 0)
+        return -r;
+    (void) ra_proc_starttime(pid, &start);
+    snprintf(num_, sizeof num_, "%d", (int) pid);
+    ra_state_set(st, "repl_pid", num_);
+    snprintf(num_, sizeof num_, "%llu", (unsigned long long) start);
+    ra_state_set(st, "repl_start", num_);
+    ra_state_set(st, "source", src);
+    ra_info("pmmha-replicator (pid %d) follows %s", (int) pid, src);
+    return 0;
+}
+
+/* Stops the recorded replicator: SIGTERM, REPL_STOP_MS, SIGKILL. */
+static void
+repl_stop(const struct ra_ctx *ctx, struct ra_state *st)
+{
+    int64_t pid = num(st, "repl_pid"), start = num(st, "repl_start");
+    int fd = pid > 0 ? ra_proc_open((pid_t) pid, (uint64_t) start) : -ESRCH;
+
+    if (fd >= 0) {
+        int r = ra_proc_signal(fd, SIGTERM);
+
+        if (r == 0)
+            r = ra_proc_wait(fd, ra_deadline_min(
+                                     ctx->deadline,
+                                     ra_deadline_in_ms(REPL_STOP_MS)));
+        if (r == -ETIMEDOUT) {
+            ra_warn("pmmha-replicator (pid %" PRId64 ") ignored SIGTERM: "
+                    "SIGKILL",
+                    pid);
+            (void) ra_proc_signal(fd, SIGKILL);
+            (void) ra_proc_wait(fd, ctx->deadline);
+        }
+        close(fd);
+    }
+    ra_state_set(st, "repl_pid", "0");
+    ra_state_set(st, "repl_start", "0");
+}
+
+/* Runs one synchronous cycle toward @src (a switchover's final catch-up).
+ * 0 when every stream is in sync, else -1 with the reason in @why. */
+static int
+repl_once(const struct ra_ctx *ctx, const struct server_conf *c,
+          const char *src, char *why, size_t len)
+{
+    char bufs[8192], envbuf[300], *argv[48];
+    struct ra_spawn_result out = { 0 };
+    int left_s = ra_deadline_left_ms(ctx->deadline) / 1000 - 5;
+    int r;
+
+    if (left_s < 5) {
+        snprintf(why, len, "no time left in the notify timeout");
+        return -1;
+    }
+    if (!repl_argv(c, src, true, left_s, bufs, sizeof bufs, argv,
+                   sizeof argv / sizeof argv[0])) {
+        snprintf(why, len, "the replicator's command line is too long");
+        return -1;
+    }
+    r = ra_spawn(argv, repl_env(ctx, envbuf, sizeof envbuf) + 2,
+                 ctx->deadline, 2000, &out);
+    if (r == 0 && out.status == 0) {
+        ra_spawn_result_free(&out);
+        return 0;
+    }
+    if (r < 0)
+        snprintf(why, len, "pmmha-replicator: %s", strerror(-r));
+    else {
+        /* its last line says why */
+        char *e = out.err ? out.err : (char *) "";
+        size_t n = strlen(e);
+
+        while (n && e[n - 1] == '\n')
+            e[--n] = '\0';
+        e = strrchr(e, '\n') ? strrchr(e, '\n') + 1 : e;
+        snprintf(why, len, "pmmha-replicator --once exit %d: %.120s",
+                 out.status, e);
+    }
+    ra_spawn_result_free(&out);
+    return -1;
+}
+
+/* ---- the container's mode --------------------------------------------- */
+
+/* supervisorctl's answer is fine when every line is @ok or an error that
+ * means the same ("not running" for stop, "already started" for start)
+ * or a program this PMM does not have. */
+static bool
+supervisor_ok(const char *out, bool start)
+{
+    char line[256];
+
+    for (const char *p = out; *p;) {
+        size_t n = strcspn(p, "\n");
+
+        snprintf(line, sizeof line, "%.*s", (int) n, p);
+        p += n + (p[n] == '\n');
+        if (!*line || !strstr(line, "ERROR"))
+            continue;
+        if (strstr(line, "no such process")
+            || (!start && strstr(line, "not running"))
+            || (start && strstr(line, "already started")))
+            continue;
+        return false;
+    }
+    return true;
+}
+
+/* Stops (standby) or starts (full PMM) the application programs inside
+ * the container. 0, or -1 with @res set. */
+static int
+set_mode(struct ra_ctx *ctx, const struct server_conf *c,
+         const struct rt_ops *ops, struct rt *rt, bool full,
+         struct ra_result *res)
+{
+    const char *argv[24];
+    char words[512], out[1024] = "";
+    size_t n = 0;
+    int status = -1, r;
+
+    if (!ops->container_exec) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "the %s cannot run a command in a container",
+                      rt_transport_name(rt));
+        return -1;
+    }
+    snprintf(words, sizeof words, "%s", c->standby_programs);
+    argv[n++] = "supervisorctl";
+    argv[n++] = full ? "start" : "stop";
+    /* start in the reverse order of stop */
+    {
+        char *w[20];
+        size_t k = 0;
+        char *save = NULL;
+
+        for (char *t = strtok_r(words, " \t,", &save); t && k < 20;
+             t = strtok_r(NULL, " \t,", &save))
+            w[k++] = t;
+        for (size_t i = 0; i < k; i++)
+            argv[n++] = w[full ? k - 1 - i : i];
+        argv[n] = NULL;
+        r = ops->container_exec(rt, c->name, argv, &status, out, sizeof out,
+                                ctx->deadline);
+    }
+    if (r == 0 && (status == 0 || supervisor_ok(out, full)))
+        return 0;
+    out[strcspn(out, "\n")] = '\0';
+    if (r < 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot run supervisorctl in %.40s: %.60s", c->name,
+                      rt->err);
+    else
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "supervisorctl %s in %.40s failed (%d): %.60s",
+                      full ? "start" : "stop", c->name, status, out);
+    return -1;
+}
+
+/* ---- publishing --------------------------------------------------------- */
+
+static void
+attr_name(const struct ra_ctx *ctx, const char *what, char *buf, size_t len)
+{
+    snprintf(buf, len, "pmmha-%s-%.*s", what,
+             (int) strcspn(ctx->instance, ":"), ctx->instance);
+}
+
+/* Sets a public attribute when it differs from what @st says was
+ * published last; records it. */
+static void
+publish(const struct ra_ctx *ctx, struct ra_state *st, const char *what,
+        const char *value, bool *changed)
+{
+    char key[40], name[160];
+
+    snprintf(key, sizeof key, "pub_%s", what);
+    if (!strcmp(role_get(st, key), value))
+        return;
+    ra_state_set(st, key, value);
+    *changed = true;
+    attr_name(ctx, what, name, sizeof name);
+    int r = cl_attr_set(ctx, name, value, 0);
+    if (r < 0 && r != -ENOTCONN)
+        ra_warn("cannot publish %s=%s: %s", name, value, strerror(-r));
+}
+
+static void
+publish_score(const struct ra_ctx *ctx, struct ra_state *st, int score,
+              bool *changed)
+{
+    char v[16];
+
+    snprintf(v, sizeof v, "%d", score);
+    if (!strcmp(role_get(st, "pub_score"), v))
+        return;
+    ra_state_set(st, "pub_score", v);
+    *changed = true;
+    int r = cl_promotion_set(ctx, NULL, score);
+    if (r == -ENOTCONN)
+        ra_debug("no cluster: promotion score %d not set", score);
+    else if (r < 0)
+        ra_warn("cannot set the promotion score %d: %s", score, strerror(-r));
+}
+
+/* A time on the source's clock as UTC "HH:MM:SS". */
+static void
+clock_str(int64_t ms, char *buf, size_t len)
+{
+    time_t t = (time_t) (ms / 1000);
+    struct tm tm;
+
+    if (ms <= 0 || !gmtime_r(&t, &tm))
+        snprintf(buf, len, "none");
+    else
+        strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * A standby's promotion score. Following a primary: from its position
+ * (role_score). Following nobody (a new cluster, or every other node
+ * down): the data that was promoted last is the one to bring back, so a
+ * volume last promoted scores 3, a volume that was a complete copy 2, a
+ * new one 1 (Pacemaker picks one among equals); anything else never.
+ */
+static int
+standby_score(const struct server_conf *c, const struct repl_view *v,
+              const char *state)
+{
+    struct ra_state vol;
+    char path[4096];
+
+    if (!strcmp(state, "streaming") || !strcmp(state, "lagging"))
+        return role_score(c, v);
+    if (strcmp(state, "no-source"))
+        return ROLE_SCORE_NEVER;
+    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
+    if (ra_state_load(path, &vol) == 0 && ra_state_get(&vol, "promoted_at")
+        && !strcmp(role_get(&vol, "role"), "promoted"))
+        return 3;
+    if (v->have && v->initial_done && !v->refused)
+        return 2;
+    return v->have ? ROLE_SCORE_NEVER : 1;
+}
+
+/* What a standby publishes: state, lag (in LAG_BUCKET_MS steps, so that
+ * the CIB changes only when it does), position (every minute at most),
+ * and its promotion score. */
+static void
+publish_standby(const struct ra_ctx *ctx, const struct server_conf *c,
+                struct ra_state *st, const struct repl_view *v,
+                const char *state)
+{
+    char lag[32], pos[40];
+    bool changed = false;
+    int64_t now = wall_ms();
+
+    publish(ctx, st, "repl", state, &changed);
+    if (v->have && v->position_ms)
+        snprintf(lag, sizeof lag, "%" PRId64 "s",
+                 (v->behind_ms + LAG_BUCKET_MS - 1) / LAG_BUCKET_MS
+                     * (LAG_BUCKET_MS / 1000));
+    else
+        snprintf(lag, sizeof lag, "unknown");
+    publish(ctx, st, "lag", lag, &changed);
+    if (now - num(st, "pub_pos_at") >= POSITION_REFRESH_MS) {
+        clock_str(v->position_ms, pos, sizeof pos);
+        publish(ctx, st, "position", pos, &changed);
+        snprintf(pos, sizeof pos, "%" PRId64, now);
+        ra_state_set(st, "pub_pos_at", pos);
+        changed = true;
+    }
+    publish_score(ctx, st, standby_score(c, v, state), &changed);
+    if (changed)
+        role_save(ctx, st);
+}
+
+/* ---- the promoted peer ------------------------------------------------ */
+
+/* The node whose role attribute says promoted, other than us; "" when
+ * none is known. */
+static void
+find_promoted(const struct ra_ctx *ctx, char *buf, size_t len)
+{
+    struct cl_attr_value vals[CL_NOTIFY_NODES];
+    char name[160];
+    int n;
+
+    buf[0] = '\0';
+    attr_name(ctx, "role", name, sizeof name);
+    n = cl_attr_all(ctx, name, 0, vals, CL_NOTIFY_NODES);
+    for (int i = 0; i < n; i++)
+        if (!strcmp(vals[i].value, "promoted")
+            && (!ctx->node || strcmp(vals[i].node, ctx->node))
+            && cl_node_name_ok(vals[i].node)) {
+            snprintf(buf, len, "%s", vals[i].node);
+            return;
+        }
+}
+
+/* Makes the replicator follow @st's source (looked up when unknown);
+ * restarts it when it died or follows another node. */
+static void
+follow(struct ra_ctx *ctx, const struct server_conf *c, struct ra_state *st)
+{
+    char src[CRMXML_NAME_MAX];
+    int r;
+
+    snprintf(src, sizeof src, "%s", role_get(st, "source"));
+    if (!*src) {
+        find_promoted(ctx, src, sizeof src);
+        if (!*src)
+            return; /* nobody promoted: nothing to follow yet */
+    }
+    if (repl_alive(st) && !strcmp(role_get(st, "following"), src))
+        return;
+    if (repl_alive(st))
+        repl_stop(ctx, st);
+    r = repl_spawn(ctx, c, src, st);
+    if (r < 0)
+        ra_warn("cannot start pmmha-replicator: %s", strerror(-r));
+    else
+        ra_state_set(st, "following", src);
+    role_save(ctx, st);
+}
+
+/* ---- start / stop ------------------------------------------------------ */
+
+void
+role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
+           struct rt *rt, struct ra_result *res)
+{
+    struct ra_state st;
+    char name[160];
+
+    role_load(ctx, &st);
+    if (set_mode(ctx, c, ops, rt, false, res) < 0)
+        return;
+    ra_state_set(&st, "role", "standby");
+    role_save(ctx, &st);
+    volume_role_write(ctx, c, "standby");
+    attr_name(ctx, "role", name, sizeof name);
+    if (cl_attr_set(ctx, name, "standby", 0) == -ENOTCONN)
+        ra_info("no cluster: running as a standby with nothing to follow");
+    follow(ctx, c, &st);
+    publish_standby(ctx, c, &st, &(struct repl_view) { 0 }, "starting");
+    ra_info("%s runs as a standby%s%s", c->name,
+            *role_get(&st, "following") ? " of " : "",
+            role_get(&st, "following"));
+    ra_result_ok(res);
+}
+
+void
+role_stop(struct ra_ctx *ctx, struct server_conf *c)
+{
+    struct ra_state st;
+    char path[4096], name[160];
+
+    (void) c;
+    role_load(ctx, &st);
+    repl_stop(ctx, &st);
+    attr_name(ctx, "role", name, sizeof name);
+    (void) cl_attr_delete(ctx, name, 0);
+    (void) cl_promotion_delete(ctx, NULL);
+    if (role_file(ctx, path, sizeof path) == 0)
+        ra_state_remove(path);
+}
+
+/* ---- monitor ----------------------------------------------------------- */
+
+enum ra_ocf_rc
+role_gone_rc(struct ra_ctx *ctx, const struct server_conf *c)
+{
+    struct ra_state st;
+
+    (void) c;
+    role_load(ctx, &st);
+    return ra_ctx_is_recurring(ctx) && !strcmp(role_get(&st, "role"), "promoted")
+               ? RA_OCF_FAILED_PROMOTED
+               : RA_OCF_NOT_RUNNING;
+}
+
+static void
+monitor_promoted(struct ra_ctx *ctx, const struct server_conf *c,
+                 const char *url, struct ra_result *res)
+{
+    char why[200];
+
+    if (server_probe_ready(c, url, ctx->deadline, why, sizeof why) == 0)
+        ra_result_set(res, RA_OCF_RUNNING_PROMOTED, "%s", "");
+    else
+        ra_result_set(res, RA_OCF_FAILED_PROMOTED,
+                      "promoted PMM not ready at %.60s: %.50s", url, why);
+}
+
+static void
+monitor_standby(struct ra_ctx *ctx, const struct server_conf *c,
+                struct ra_state *st, struct ra_result *res)
+{
+    char dir[4096];
+    struct repl_view v;
+    const char *state;
+    int64_t stale_ms = (int64_t) c->repl_interval_ms * STATUS_STALE_CYCLES
+                       + 60000;
+
+    repl_dir(c, dir, sizeof dir);
+    (void) role_repl_view(dir, &v);
+    ra_result_ok(res);
+    if (*role_get(st, "source") || *role_get(st, "following")) {
+        if (!repl_alive(st)) {
+            if (ctx->lock_fd >= 0) {
+                ra_warn("pmmha-replicator is not running: restarting it");
+                ra_state_set(st, "repl_pid", "0");
+                follow(ctx, c, st);
+            }
+            if (!repl_alive(st)) {
+                ra_result_set(res, RA_OCF_ERR_GENERIC,
+                              "pmmha-replicator cannot run: see the log "
+                              "(pmmha-replicator)");
+                publish_standby(ctx, c, st, &v, "broken");
+                return;
+            }
+        }
+    } else if (ctx->lock_fd >= 0)
+        follow(ctx, c, st); /* a primary may have appeared */
+    if (!v.have)
+        state = repl_alive(st) ? "starting" : "no-source";
+    else if (v.refused)
+        state = "refused";
+    else if (!v.initial_done)
+        state = "initial-sync";
+    else if (wall_ms() - v.updated_ms > stale_ms)
+        state = "stuck";
+    else if ((uint64_t) v.behind_ms > c->max_lag_ms)
+        state = "lagging";
+    else
+        state = "streaming";
+    if (v.refused)
+        ra_warn("not promotable: the replicator was refused (%s)", v.error);
+    publish_standby(ctx, c, st, &v, state);
+}
+
+void
+role_monitor(struct ra_ctx *ctx, struct server_conf *c, const char *url,
+             struct ra_result *res)
+{
+    struct ra_state st;
+
+    role_load(ctx, &st);
+    if (!strcmp(role_get(&st, "role"), "promoted"))
+        monitor_promoted(ctx, c, url, res);
+    else if (!*role_get(&st, "role")) {
+        /* a probe with no record of this boot: PMM answering ready is a
+         * promoted instance, else a standby */
+        char why[200];
+
+        if (server_probe_ready(c, url, ctx->deadline, why, sizeof why) == 0)
+            ra_result_set(res, RA_OCF_RUNNING_PROMOTED, "%s", "");
+        else
+            ra_result_ok(res);
+    } else
+        monitor_standby(ctx, c, &st, res);
+}
+
+/* ---- validate ------------------------------------------------------------ */
+
+static int
+check_secret(const char *param, const char *path, bool required,
+             struct ra_result *res)
+{
+    struct stat sb;
+
+    if (!*path) {
+        if (!required)
+            return 0;
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "set %s: mode=promotable needs it", param);
+        return -1;
+    }
+    if (path[0] != '/') {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "%s must be an absolute path", param);
+        return -1;
+    }
+    if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "create %.80s (%s, user:password, mode 0600)", path,
+                      param);
+        return -1;
+    }
+    if (sb.st_mode & 077) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED, "chmod 600 %.80s (%s)", path,
+                      param);
+        return -1;
+    }
+    return 0;
+}
+
+int
+role_validate(struct ra_ctx *ctx, const struct server_conf *c,
+              struct ra_result *res)
+{
+    struct cl_clone_meta m;
+    int fencing;
+
+    cl_clone_meta_read(&m);
+    if (ctx->in_cluster && !m.is_clone) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "mode=promotable needs a promotable clone (pcs resource "
+                      "create ... promotable notify=true)");
+        return -1;
+    }
+    if (m.is_clone
+        && (!m.promotable || !m.notify || m.promoted_max != 1
+            || m.promoted_node_max != 1 || m.clone_node_max != 1)) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "make the clone promotable with notify=true "
+                      "promoted-max=1 promoted-node-max=1 clone-node-max=1");
+        return -1;
+    }
+    if (check_secret("repl_pg_auth_file", c->repl_pg_auth, true, res) < 0
+        || check_secret("repl_ch_auth_file", c->repl_ch_auth, true, res) < 0
+        || check_secret("repl_vm_auth_file", c->repl_vm_auth, false, res) < 0)
+        return -1;
+    if (c->repl_settle_ms < 2000) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "repl_settle must be at least 2s");
+        return -1;
+    }
+    if (access(PMMHA_REPLICATOR, X_OK) < 0) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "install pmmha-replicator: %s is missing",
+                      PMMHA_REPLICATOR);
+        return -1;
+    }
+    fencing = ctx->in_cluster ? cl_stonith_enabled(ctx) : 1;
+    if (fencing == 0 && c->require_fencing) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "enable fencing (stonith-enabled=true) or set "
+                      "require_fencing=false: an old primary may write on");
+        return -1;
+    }
+    if (fencing == 0)
+        ra_warn("stonith-enabled=false: nothing stops an old primary cut off "
+                "from the cluster from writing on");
+    return 0;
+}
+
+/* ---- promote ------------------------------------------------------------ */
+
+/* The election (PAF's): a peer that published a position further ahead at
+ * pre-promote gets the promotion. 0 to go on, -1 with @res set. */
+static int
+elect(struct ra_ctx *ctx, const struct repl_view *v, struct ra_result *res)
+{
+    struct cl_attr_value vals[CL_NOTIFY_NODES];
+    char name[160];
+    int n;
+
+    attr_name(ctx, "elect", name, sizeof name);
+    n = cl_attr_all(ctx, name, CL_ATTR_PRIVATE, vals, CL_NOTIFY_NODES);
+    if (n < 0) {
+        ra_info("no election data (%s): promoting", strerror(-n));
+        return 0;
+    }
+    for (int i = 0; i < n; i++) {
+        long long pos;
+
+        if ((ctx->node && !strcmp(vals[i].node, ctx->node))
+            || ra_parse_ll(vals[i].value, &pos) < 0)
+            continue;
+        if (pos > v->position_ms + ROLE_ELECTION_TOLERANCE_MS) {
+            (void) cl_promotion_set(ctx, NULL, 1);
+            (void) cl_promotion_set(ctx, vals[i].node, ROLE_SCORE_BEST);
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "%.40s is %.1fs further ahead: handing the "
+                          "promotion over",
+                          vals[i].node,
+                          (double) (pos - v->position_ms) / 1000.0);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Publishes and logs the promote's data-loss bound. */
+static void
+report_rpo(const struct ra_ctx *ctx, const struct repl_view *v,
+           const struct ra_state *st)
+{
+    char name[160], val[32];
+    int64_t rpo;
+
+    if (!strcmp(role_get(st, "switchover"), "caught-up"))
+        rpo = 0;
+    else if (!v->have || !v->position_ms)
+        rpo = -1;
+    else
+        rpo = wall_ms() + v->skew_ms - v->position_ms;
+    if (rpo < 0 && v->have && v->position_ms)
+        rpo = 0;
+    attr_name(ctx, "rpo", name, sizeof name);
+    if (rpo < 0)
+        snprintf(val, sizeof val, "unknown");
+    else
+        snprintf(val, sizeof val, "%.1fs", (double) rpo / 1000.0);
+    (void) cl_attr_set(ctx, name, val, 0);
+    if (rpo == 0 && !strcmp(role_get(st, "switchover"), "caught-up"))
+        ra_info("promoted after a switchover's final catch-up: RPO 0 (nothing "
+                "written before the demote is missing)");
+    else
+        ra_info("promoted: RPO at most %s (data the old primary received "
+                "after %s may be missing)",
+                val, v->position_ms ? "the standby's position" : "?");
+}
+
+void
+server_promote(struct ra_ctx *ctx, struct ra_result *res)
+{
+    struct server_conf c;
+    struct rt rt;
+    struct ra_state st, rec;
+    struct repl_view v;
+    char dir[4096], path[4096], url[512], name[160];
+    const struct rt_ops *ops = NULL;
+    int alive = -EINVAL;
+
+    server_conf_basic(ctx, &c);
+    role_load(ctx, &st);
+    if (!c.promotable) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "promote needs mode=promotable");
+        return;
+    }
+    if (server_state_file(ctx, path, sizeof path) < 0
+        || ra_state_load(path, &rec) < 0
+        || (alive = server_state_alive(&rec)) != 1) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%s is not running here: nothing to promote", c.name);
+        return;
+    }
+    snprintf(url, sizeof url, "%s",
+             *c.readyz_url ? c.readyz_url : ra_state_get(&rec, "url"));
+    if (!strcmp(role_get(&st, "role"), "promoted")) {
+        ra_result_ok(res); /* already */
+        return;
+    }
+    if (*role_get(&st, "cancel")) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "switchover cancelled: %.100s",
+                      role_get(&st, "cancel"));
+        ra_state_set(&st, "cancel", "");
+        role_save(ctx, &st);
+        return;
+    }
+    repl_dir(&c, dir, sizeof dir);
+    (void) role_repl_view(dir, &v);
+    if (*role_get(&st, "following") && strcmp(role_get(&st, "switchover"),
+                                              "caught-up")) {
+        if (!v.have || !v.initial_done) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "not promotable: the initial sync from %.40s is not "
+                          "complete",
+                          role_get(&st, "following"));
+            return;
+        }
+        if (v.refused) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "not promotable: replication refused: %.80s",
+                          v.error);
+            return;
+        }
+        if ((uint64_t) v.behind_ms > c.max_lag_ms && !c.allow_stale) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "refusing to promote: %.0fs behind (max_lag %.0fs); "
+                          "set allow_stale_promote=true to accept the loss",
+                          (double) v.behind_ms / 1000.0,
+                          (double) c.max_lag_ms / 1000.0);
+            return;
+        }
+        if (elect(ctx, &v, res) < 0)
+            return;
+    }
+    repl_stop(ctx, &st);
+    role_save(ctx, &st);
+    ops = server_open_runtime(&c, &rt, res);
+    if (!ops || set_mode(ctx, &c, ops, &rt, true, res) < 0)
+        goto done;
+    server_wait_ready(ctx, &c, &rec, url, res);
+    if (res->rc != RA_OCF_SUCCESS)
+        goto done;
+    ra_state_set(&st, "role", "promoted");
+    ra_state_set(&st, "source", "");
+    ra_state_set(&st, "following", "");
+    role_save(ctx, &st);
+    volume_role_write(ctx, &c, "promoted");
+    attr_name(ctx, "role", name, sizeof name);
+    (void) cl_attr_set(ctx, name, "promoted", 0);
+    (void) cl_promotion_set(ctx, NULL, ROLE_SCORE_PROMOTED);
+    report_rpo(ctx, &v, &st);
+    ra_state_set(&st, "switchover", "");
+    role_save(ctx, &st);
+done:
+    server_close_runtime(ops, &rt);
+}
+
+/* ---- demote -------------------------------------------------------------- */
+
+void
+server_demote(struct ra_ctx *ctx, struct ra_result *res)
+{
+    struct server_conf c;
+    struct rt rt;
+    struct ra_state st, rec;
+    struct ra_http_reply reply;
+    char path[4096], name[160];
+    const struct rt_ops *ops = NULL;
+
+    server_conf_basic(ctx, &c);
+    role_load(ctx, &st);
+    if (server_state_file(ctx, path, sizeof path) < 0
+        || ra_state_load(path, &rec) < 0 || server_state_alive(&rec) != 1) {
+        /* nothing runs: not an error (PAF's lesson: failing here would
+         * loop demote, stop, start, promote) */
+        ra_result_ok(res);
+        return;
+    }
+    if (strcmp(role_get(&st, "role"), "promoted")) {
+        ra_result_ok(res); /* already a standby */
+        return;
+    }
+    ops = server_open_runtime(&c, &rt, res);
+    if (!ops || set_mode(ctx, &c, ops, &rt, false, res) < 0)
+        goto done;
+    /* what was ingested reaches the disk and the export */
+    (void) ra_http_get("http://127.0.0.1:9090/prometheus/internal/force_flush",
+                       NULL,
+                       ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)),
+                       &reply);
+    ra_state_set(&st, "role", "standby");
+    ra_state_set(&st, "source", "");
+    ra_state_set(&st, "following", "");
+    ra_state_set(&st, "pub_score", "");
+    role_save(ctx, &st);
+    volume_role_write(ctx, &c, "standby");
+    attr_name(ctx, "role", name, sizeof name);
+    (void) cl_attr_set(ctx, name, "standby", 0);
+    /* promotable again only after a cycle from the new primary */
+    (void) cl_promotion_set(ctx, NULL, ROLE_SCORE_NEVER);
+    ra_info("%s demoted: ingestion stopped, a standby from now on", c.name);
+    ra_result_ok(res);
+done:
+    server_close_runtime(ops, &rt);
+}
+
+/* ---- notify --------------------------------------------------------------- */
+
+/* pre-promote on the node to be promoted in a switchover: copy what the
+ * demoted primary holds, up to now, before taking over. */
+static void
+switchover_catch_up(struct ra_ctx *ctx, const struct server_conf *c,
+                    struct ra_state *st, const char *from)
+{
+    char why[RA_REASON_MAX];
+    uint64_t t0 = ra_now_ns();
+
+    repl_stop(ctx, st);
+    /* the copy reaches up to its settle (2 s, on the source's clock) before
+     * now: start it once the demote is that far behind, and a second for
+     * the clocks */
+    ra_sleep_ms(3000, ctx->deadline);
+    if (repl_once(ctx, c, from, why, sizeof why) == 0) {
+        ra_info("switchover: caught up with %s in %.1fs", from,
+                (double) (ra_now_ns() - t0) / 1e9);
+        ra_state_set(st, "switchover", "caught-up");
+        ra_state_set(st, "cancel", "");
+    } else {
+        ra_warn("switchover cancelled: cannot copy %s's last data: %s", from,
+                why);
+        ra_state_set(st, "cancel", why);
+        ra_state_set(st, "switchover", "");
+    }
+    role_save(ctx, st);
+}
+
+void
+server_notify(struct ra_ctx *ctx, struct ra_result *res)
+{
+    struct server_conf c;
+    struct cl_notify n;
+    struct ra_state st;
+    struct repl_view v;
+    char dir[4096], name[160], val[32];
+    bool me_promoted;
+
+    ra_result_ok(res); /* notify never fails */
+    server_conf_basic(ctx, &c);
+    if (!c.promotable || !ctx->node)
+        return;
+    cl_notify_read(&n);
+    role_load(ctx, &st);
+    me_promoted = !strcmp(role_get(&st, "role"), "promoted");
+    attr_name(ctx, "elect", name, sizeof name);
+    if (n.type == CL_NOTIFY_PRE && n.op == CL_OP_PROMOTE && !me_promoted) {
+        if (cl_nodes_has(&n.promote, ctx->node)
+            && cl_notify_is_switchover(&n))
+            switchover_catch_up(ctx, &c, &st, n.demote.name[0]);
+        /* every standby tells how far it got, for promote's election */
+        repl_dir(&c, dir, sizeof dir);
+        if (role_repl_view(dir, &v) == 0 && v.initial_done) {
+            snprintf(val, sizeof val, "%" PRId64, v.position_ms);
+            (void) cl_attr_set(ctx, name, val, CL_ATTR_PRIVATE);
+        }
+    } else if (n.type == CL_NOTIFY_POST && n.op == CL_OP_PROMOTE) {
+        (void) cl_attr_delete(ctx, name, CL_ATTR_PRIVATE);
+        if (!me_promoted && n.promote.n == 1
+            && strcmp(n.promote.name[0], ctx->node)) {
+            ra_state_set(&st, "source", n.promote.name[0]);
+            role_save(ctx, &st);
+            follow(ctx, &c, &st);
+        }
+    } else if (n.type == CL_NOTIFY_POST && n.op == CL_OP_DEMOTE
+               && !me_promoted && !strcmp(role_get(&st, "following"),
+                                          n.demote.n ? n.demote.name[0] : "")) {
+        /* the primary we follow is one no longer: wait for the next */
+        repl_stop(ctx, &st);
+        ra_state_set(&st, "source", "");
+        ra_state_set(&st, "following", "");
+        role_save(ctx, &st);
+    }
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pmm-server-role.h - pmm-server as a promotable clone (mode=promotable):
+ * the standby mode of the container, the supervised pmmha-replicator, what
+ * the unpromoted monitor publishes, and promote, demote and notify.
+ */
+#ifndef PMMHA_PMM_SERVER_ROLE_H
+#define PMMHA_PMM_SERVER_ROLE_H
+
+#include <stdint.h>
+
+#include "pmm-server.h"
+
+/** Promotion scores (PAF's convention: the promoted instance keeps 1001,
+ * which is also stickiness; a standby scores 1000 minus its lag in seconds,
+ * never below 10; -1 never promotes). */
+#define ROLE_SCORE_PROMOTED 1001
+#define ROLE_SCORE_BEST 1000
+#define ROLE_SCORE_WORST 10
+#define ROLE_SCORE_NEVER (-1)
+/** An election hands the promotion over to a peer further ahead than
+ * this. */
+#define ROLE_ELECTION_TOLERANCE_MS 5000
+
+/** What the replicator's status file says, boiled down. */
+struct repl_view {
+    bool have;         /**< a status file was read */
+    bool initial_done; /**< every stream completed its first sync */
+    bool refused;      /**< a stream needs the operator (schema, auth) */
+    int64_t position_ms; /**< the oldest stream's position, source clock */
+    int64_t behind_ms;   /**< how far behind at the last success */
+    int64_t updated_ms;  /**< when the status was written, our clock */
+    int64_t skew_ms;     /**< source clock minus ours */
+    char error[200];     /**< the first stream error, "" if none */
+};
+
+/** Reads @state_dir/status into @v; -errno when there is none. */
+int role_repl_view(const char *state_dir, struct repl_view *v);
+
+/** The score a standby with @v deserves under @c's max_lag. */
+int role_score(const struct server_conf *c, const struct repl_view *v);
+
+/** True when @c is in promotable mode. */
+static inline bool
+role_promotable(const struct server_conf *c)
+{
+    return c->promotable;
+}
+
+/**
+ * Start's part in promotable mode, once the container runs: the standby
+ * mode (application programs stopped), the replicator following the
+ * promoted peer when there is one, the score published.
+ */
+void role_start(struct ra_ctx *ctx, struct server_conf *c,
+                const struct rt_ops *ops, struct rt *rt,
+                struct ra_result *res);
+
+/** Stop's part: the replicator stopped (before the container). */
+void role_stop(struct ra_ctx *ctx, struct server_conf *c);
+
+/**
+ * Monitor's part for a live container: 8 / 9 for the promoted instance
+ * (readyz), 0 / 1 for a standby (replicator and its status), publishing
+ * lag, state, position and the score.
+ */
+void role_monitor(struct ra_ctx *ctx, struct server_conf *c, const char *url,
+                  struct ra_result *res);
+
+/** Monitor's answer when the recorded container is gone: 9 when it was
+ * promoted (a recurring monitor), else 7. */
+enum ra_ocf_rc role_gone_rc(struct ra_ctx *ctx, const struct server_conf *c);
+
+/** Clone meta-attributes, fencing, credentials files: the checks of start
+ * and validate-all in promotable mode. -1 with @res set. */
+int role_validate(struct ra_ctx *ctx, const struct server_conf *c,
+                  struct ra_result *res);
+
+void server_promote(struct ra_ctx *ctx, struct ra_result *res);
+void server_demote(struct ra_ctx *ctx, struct ra_result *res);
+void server_notify(struct ra_ctx *ctx, struct ra_result *res);
+
+#endif
