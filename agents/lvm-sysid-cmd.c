@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lvm-sysid-cmd.c - the commands lvm-sysid runs: lvm (systemid, lvmconfig,
- * vgs, vgchange, lvchange) and Pacemaker's crm_mon and stonith_admin, each
- * spawned without a shell, bounded by the operation's deadline, with its
- * output parsed here. Only start, stop and validate-all come here; the
- * monitor spawns nothing.
+ * vgs, vgchange, lvchange), each spawned without a shell, bounded by the
+ * operation's deadline, with its output parsed here; and what Pacemaker
+ * says of a VG's owner, asked through lib/cluster.c. Only start, stop and
+ * validate-all come here; the monitor spawns nothing.
  */
 #include "config.h"
 
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crmxml.h"
+#include "cluster.h"
 #include "lvm-sysid.h"
 #include "ra-spawn.h"
 
@@ -259,65 +259,36 @@ sysid_vgs(const char *vgname, ra_deadline_t d, struct sysid_vg *ret, char *why,
 
 /* ---- Pacemaker -------------------------------------------------------- */
 
-/* Runs a Pacemaker tool; its stdout in *@out. 0, or <0 with @why. */
+/*
+ * lvm-sysid's own statement, not the cluster's fencing rule: with fencing
+ * enabled, a node Pacemaker shows offline and not unclean is cleanly down
+ * (it left, or it was lost and fencing completed), so its VG may be
+ * taken. Otherwise only a fencing in the history (cl_fenced_since, at any
+ * time) proves it down.
+ */
 static int
-crm_run(const char *const args[], ra_deadline_t d, char **out, char *why,
-        size_t len)
+cleanly_down(const struct crmxml_status *st, const struct crmxml_node *nd)
 {
-    struct ra_spawn_result res;
-    char line[160];
-    int r = run(args[0], args + 1, NULL, d, &res, why, len);
-
-    if (r < 0)
-        return r;
-    if (res.timed_out || res.status != 0) {
-        last_line(res.err && *res.err ? res.err : res.out, line, sizeof line);
-        snprintf(why, len, "%s: %s", args[0],
-                 res.timed_out ? "timed out" : line);
-        ra_spawn_result_free(&res);
-        return -EIO;
-    }
-    *out = res.out;
-    res.out = NULL;
-    ra_spawn_result_free(&res);
-    return 0;
-}
-
-/* Does stonith_admin's history say @owner was fenced? 1, 0, or <0. */
-static int
-owner_in_fence_history(const char *owner, ra_deadline_t d, char *why,
-                       size_t len)
-{
-    const char *args[]
-        = { "stonith_admin", "--history", owner, "--output-as=xml", NULL };
-    char *out = NULL;
-    int r = crm_run(args, d, &out, why, len);
-
-    if (r == 0)
-        r = crmxml_fenced(out, owner);
-    free(out);
-    return r;
+    return st->stonith_enabled && !nd->online && !nd->unclean;
 }
 
 int
-sysid_owner_fenced(const char *owner, ra_deadline_t d, char *why, size_t len)
+sysid_owner_fenced(const struct ra_ctx *ctx, const char *owner, char *why,
+                   size_t len)
 {
-    const char *args[] = { "crm_mon", "-1", "--output-as=xml", NULL };
     struct crmxml_status *st = malloc(sizeof *st);
     const struct crmxml_node *nd;
-    char *out = NULL;
+    char hist[160];
     int r;
 
     if (!st)
         return -ENOMEM;
-    r = crm_run(args, d, &out, why, len);
-    if (r == 0 && crmxml_status_parse(out, st) < 0) {
-        snprintf(why, len, "cannot read crm_mon's XML output");
-        r = -EBADMSG;
-    }
-    free(out);
-    if (r < 0)
+    r = cl_status(ctx, st);
+    if (r < 0) {
+        snprintf(why, len, "crm_mon: %s",
+                 r == -EBADMSG ? "unexpected output" : strerror(-r));
         goto done;
+    }
     nd = crmxml_status_node(st, owner);
     if (!nd) {
         snprintf(why, len, "not a node of this cluster");
@@ -325,11 +296,13 @@ sysid_owner_fenced(const char *owner, ra_deadline_t d, char *why, size_t len)
     } else if (nd->online) {
         snprintf(why, len, "it is a cluster member now");
         r = 0;
-    } else if (st->stonith_enabled && !nd->unclean)
-        r = 1; /* out of the cluster, and fencing made sure of it */
+    } else if (cleanly_down(st, nd))
+        r = 1;
     else {
-        r = owner_in_fence_history(owner, d, why, len);
-        if (r == 0)
+        r = cl_fenced_since(ctx, owner, 0, hist, sizeof hist);
+        if (r < 0)
+            snprintf(why, len, "stonith_admin: %s", hist);
+        else if (r == 0)
             snprintf(why, len, "offline%s, %s", nd->unclean ? ", unclean" : "",
                      st->stonith_enabled ? "not fenced yet"
                                          : "stonith-enabled=false");

@@ -413,7 +413,7 @@ may_take(const struct ra_ctx *ctx, const struct sysid_conf *c,
                       owner);
         return false;
     }
-    r = sysid_owner_fenced(owner, ctx->deadline, why, sizeof why);
+    r = sysid_owner_fenced(ctx, owner, why, sizeof why);
     if (r == 1) {
         ra_info("%s is out of the cluster and fenced: taking VG %s", owner,
                 c->vg);
@@ -424,7 +424,7 @@ may_take(const struct ra_ctx *ctx, const struct sysid_conf *c,
                   "not proven down (%.40s)",
                   owner, r < 0 ? "no cluster to ask" : why);
     if (r < 0)
-        ra_info("asking the cluster failed: %s", why);
+        ra_warn("asking the cluster failed: %s", why);
     return false;
 }
 

@@ -65,12 +65,14 @@ int sysid_vgs(const char *vg, ra_deadline_t d, struct sysid_vg *ret, char *why,
               size_t len);
 
 /**
- * Whether the fenced policy lets this node take a VG from @owner: 1 yes,
- * 0 no (@why says briefly why, as the end of an exit reason), -errno when
- * Pacemaker could not be asked at all (@why says so; outside a cluster that
- * means no).
+ * Whether the fenced policy lets this node take a VG from @owner: 1 yes
+ * (Pacemaker shows it offline and not unclean with fencing enabled, i.e.
+ * cleanly down, or its fencing history records a fencing of it and it is
+ * not a member), 0 no (@why says briefly why, as the end of an exit
+ * reason), -errno when Pacemaker could not be asked at all (@why says so;
+ * -ENOTCONN outside a cluster, which means no).
  */
-int sysid_owner_fenced(const char *owner, ra_deadline_t d, char *why,
+int sysid_owner_fenced(const struct ra_ctx *ctx, const char *owner, char *why,
                        size_t len);
 
 #endif

@@ -16,15 +16,16 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "log.h"
 #include "pmm-server.h"
-#include "ra-spawn.h"
 #include "state.h"
 
 #define MARKER ".pmmha-image"
-#define ATTRD_TIMEOUT_MS 5000
+#define GUARD_NODES_MAX CRMXML_NODES_MAX
 
 /* "pmmha-image-pmm": the clone suffix (":0") is not part of the name. */
 static void
@@ -43,66 +44,32 @@ cache_path(const struct ra_ctx *ctx, char *buf, size_t len)
              ctx->instance);
 }
 
-/* Starts attrd_updater ARGS... without waiting for it. */
-static int
-attrd_begin(const struct ra_ctx *ctx, const char *const *args,
-            struct ra_spawn_job **job, char *why, size_t len)
+/* Logs once why the image was not published: outside a cluster (by hand,
+ * ocf-tester) there is nobody to tell. */
+static void
+publish_failed(int r)
 {
-    char prog[256], *argv[12];
-    size_t n = 0;
-    ra_deadline_t d
-        = ra_deadline_min(ctx->deadline, ra_deadline_in_ms(ATTRD_TIMEOUT_MS));
-    int r = ra_find_program("attrd_updater", prog, sizeof prog);
-
-    *job = NULL;
-    if (r < 0) {
-        snprintf(why, len, "attrd_updater is not installed");
-        return r;
-    }
-    argv[0] = prog;
-    while (n < sizeof argv / sizeof argv[0] - 2 && args[n]) {
-        argv[n + 1] = (char *) args[n];
-        n++;
-    }
-    argv[n + 1] = NULL;
-    r = ra_spawn_begin(argv, NULL, d, 200, job);
-    if (r < 0)
-        snprintf(why, len, "attrd_updater: %s", strerror(-r));
-    return r;
-}
-
-/* Waits for attrd_updater; its output in @ret (free it). */
-static int
-attrd_finish(struct ra_spawn_job *job, struct ra_spawn_result *ret, char *why,
-             size_t len)
-{
-    int r = ra_spawn_finish(job, ret);
-
-    if (r < 0)
-        snprintf(why, len, "attrd_updater: %s", strerror(-r));
-    else if (ret->status != 0) {
-        snprintf(why, len, "attrd_updater: %.*s",
-                 (int) strcspn(ret->err ? ret->err : "", "\n"),
-                 ret->err ? ret->err : "");
-        r = -EIO;
-    }
-    return r;
+    if (r == -ENOTCONN)
+        ra_warn("image not published: no cluster to tell (run outside "
+                "Pacemaker, or Pacemaker's attrd is not running)");
+    else
+        ra_warn("image not published to the cluster: attrd_updater: %s",
+                strerror(-r));
 }
 
 /* Begins publishing @image_id unless (!@always) it is what was published
  * last; *@job stays NULL when nothing was started. */
 static void
 publish_begin(const struct ra_ctx *ctx, const char *image_id, bool always,
-              struct ra_spawn_job **job)
+              struct cl_job **job)
 {
     struct ra_state cached, now = { 0 };
-    char name[160], path[4096], why[256];
+    char name[160], path[4096];
     const char *value = image_id && *image_id ? image_id : "absent";
     const char *old;
+    int r;
 
     *job = NULL;
-    if (!ctx->in_cluster)
-        return; /* by hand or ocf-tester: no attrd to tell */
     cache_path(ctx, path, sizeof path);
     old = ra_state_load(path, &cached) == 0 ? ra_state_get(&cached, "value")
                                             : NULL;
@@ -113,28 +80,29 @@ publish_begin(const struct ra_ctx *ctx, const char *image_id, bool always,
     ra_state_set(&now, "value", value);
     (void) ra_state_save(path, &now);
     attr_name(ctx, name, sizeof name);
-    const char *const args[]
-        = { "-n", name, "-U", value, "-N", ctx->node, NULL };
-    if (attrd_begin(ctx, args, job, why, sizeof why) < 0)
-        ra_warn("image not published to the cluster: %s", why);
+    r = cl_attr_set_begin(ctx, name, value, 0, job);
+    if (r < 0)
+        publish_failed(r);
 }
 
+/* Waits for the publication begun (a NULL @job began nothing). */
 static void
-publish_finish(struct ra_spawn_job *job)
+publish_finish(struct cl_job *job)
 {
-    struct ra_spawn_result out = { 0 };
-    char why[256];
+    int r;
 
-    if (job && attrd_finish(job, &out, why, sizeof why) < 0)
-        ra_warn("image not published to the cluster: %s", why);
-    ra_spawn_result_free(&out);
+    if (!job)
+        return;
+    r = cl_job_finish(job, NULL, 0);
+    if (r < 0)
+        publish_failed(r);
 }
 
 void
 server_publish_image(const struct ra_ctx *ctx, const char *image_id,
                      bool always)
 {
-    struct ra_spawn_job *job;
+    struct cl_job *job;
 
     publish_begin(ctx, image_id, always, &job);
     publish_finish(job);
@@ -194,65 +162,46 @@ server_marker_write(const struct ra_ctx *ctx, const struct server_conf *c,
     return r < 0 ? -1 : 0;
 }
 
-/* One line of attrd_updater -Q -A: name="N" host="H" value="V". */
-static int
-parse_line(char *line, const char **host, const char **value)
-{
-    char *h = strstr(line, " host=\""), *v = strstr(line, " value=\"");
-
-    if (!h || !v)
-        return -EINVAL;
-    *host = h + 7;
-    *value = v + 8;
-    h[7 + strcspn(h + 7, "\"")] = '\0';
-    v[8 + strcspn(v + 8, "\"")] = '\0';
-    return 0;
-}
-
+/* Begins asking every node's published image; *@job NULL when it cannot
+ * (no cluster: nothing to compare with). */
 static void
-query_begin(const struct ra_ctx *ctx, struct ra_spawn_job **job)
+query_begin(const struct ra_ctx *ctx, struct cl_job **job)
 {
-    char name[160], why[256];
+    char name[160];
+    int r;
 
-    *job = NULL;
-    if (!ctx->in_cluster)
-        return;
     attr_name(ctx, name, sizeof name);
-    const char *const args[] = { "-Q", "-A", "-n", name, NULL };
-    if (attrd_begin(ctx, args, job, why, sizeof why) < 0)
-        ra_debug("nodes not compared: %s", why);
+    r = cl_attr_all_begin(ctx, name, 0, job);
+    if (r < 0)
+        ra_debug("nodes not compared: %s", strerror(-r));
 }
 
 /* Reaps the query; lists the nodes whose image differs in @buf. */
 static int
-query_finish(const struct ra_ctx *ctx, struct ra_spawn_job *job,
-             const char *local_id, char *buf, size_t len)
+query_finish(const struct ra_ctx *ctx, struct cl_job *job, const char *local_id,
+             char *buf, size_t len)
 {
-    struct ra_spawn_result out = { 0 };
+    struct cl_attr_value *v;
     const char *mine = local_id && *local_id ? local_id : "absent";
-    char why[256], *save = NULL;
     size_t used = 0;
-    int n = 0;
+    int n = 0, got;
 
     buf[0] = '\0';
     if (!job)
         return 0;
-    if (attrd_finish(job, &out, why, sizeof why) < 0) {
-        ra_debug("nodes not compared: %s", why);
-        ra_spawn_result_free(&out);
-        return 0;
-    }
-    for (char *l = strtok_r(out.out, "\n", &save); l && used < len;
-         l = strtok_r(NULL, "\n", &save)) {
-        const char *host, *value;
-
-        if (parse_line(l, &host, &value) < 0 || strcmp(host, ctx->node) == 0
-            || strcmp(value, mine) == 0)
+    v = calloc(GUARD_NODES_MAX, sizeof *v);
+    got = v ? cl_job_finish(job, v, GUARD_NODES_MAX) : -ENOMEM;
+    if (!v)
+        (void) cl_job_finish(job, NULL, 0);
+    if (got < 0)
+        ra_debug("nodes not compared: %s", strerror(-got));
+    for (int i = 0; i < got && used < len; i++) {
+        if (strcmp(v[i].node, ctx->node) == 0 || strcmp(v[i].value, mine) == 0)
             continue;
         used += (size_t) snprintf(buf + used, len - used, "%s%s has %.12s",
-                                  n++ ? ", " : "", host, value);
+                                  n++ ? ", " : "", v[i].node, v[i].value);
     }
-    ra_spawn_result_free(&out);
+    free(v);
     return n;
 }
 
@@ -260,7 +209,7 @@ int
 server_nodes_differ(const struct ra_ctx *ctx, const char *local_id, char *buf,
                     size_t len)
 {
-    struct ra_spawn_job *job;
+    struct cl_job *job;
 
     query_begin(ctx, &job);
     return query_finish(ctx, job, local_id, buf, len);

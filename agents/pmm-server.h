@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "cluster.h"
 #include "http.h"
 #include "ra-spawn.h"
 #include "ra.h"
@@ -117,7 +118,7 @@ int server_nodes_differ(const struct ra_ctx *ctx, const char *local_id,
  * publishes the local image and asks for every node's, without waiting.
  */
 struct server_guard {
-    struct ra_spawn_job *publish, *query;
+    struct cl_job *publish, *query;
     char image_id[RT_ID_MAX];
 };
 

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,10 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crmxml.h"
+#include "cluster.h"
 #include "log.h"
 #include "pmm-storage.h"
-#include "ra-spawn.h"
 
 #define MIB (UINT64_C(1) << 20)
 
@@ -333,101 +331,44 @@ read_for_take(const struct ra_ctx *ctx, const struct storage_conf *c,
     return r;
 }
 
+/* The cluster's fencing rule (cl_fenced_since) allows CL_FENCE_SKEW_S for
+ * the clocks and the history's whole seconds: at least the lease's own
+ * skew and a second, as holder_fenced() always did. */
+_Static_assert(CL_FENCE_SKEW_S * 1000 >= STORAGE_SKEW_MS + 1000,
+               "the fencing rule must allow the lease's clock skew");
+
 /*
- * After a crash the dead holder's record stays live until it expires. When
- * that comes before our deadline, watch the record: a renewal means the
- * holder lives (refuse at once); silence until expiry means it is gone.
- * Returns 0 once the lease lapsed unrenewed, else -EBUSY.
+ * 1 when Pacemaker fenced @cur's holder after its last renewal and it has
+ * not rejoined (cl_fenced_since): a fenced node writes nothing more. A
+ * holder that kept renewing until the fence (a partitioned node: its
+ * storage path still works) renewed within the skew of it, and which came
+ * first is the clocks' call; but a renewal after the fence would need it
+ * rebooted, back in the cluster and its start run, so a holder still out
+ * of the cluster renewed before the fence. Outside a cluster, or when the
+ * cluster cannot tell: 0 (the lease is then waited out).
  */
-/* 1 when Pacemaker fenced @cur's holder after its last renewal (allowing
- * for clock skew): a fenced node writes nothing more. */
-/* 1 when @node is a member of this node's cluster partition now, 0 when
- * not, -1 when crm_node cannot tell. */
-static int
-holder_member(const struct ra_ctx *ctx, const char *node)
-{
-    char prog[256];
-    char *argv[] = { prog, (char *) "-p", NULL };
-    struct ra_spawn_result out = { 0 };
-    int r = -1;
-
-    if (ra_find_program("crm_node", prog, sizeof prog) < 0)
-        return -1;
-    if (ra_spawn(argv, NULL,
-                 ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)), 200,
-                 &out)
-            == 0
-        && out.status == 0 && out.out) {
-        char *save = NULL;
-
-        r = 0;
-        for (char *w = strtok_r(out.out, " \t\n", &save); w && !r;
-             w = strtok_r(NULL, " \t\n", &save))
-            r = strcmp(w, node) == 0;
-    }
-    ra_spawn_result_free(&out);
-    return r;
-}
-
-/* A node name as Pacemaker takes one: letters, digits, '.', '_', '-', not
- * first. */
-static bool
-node_name_ok(const char *n)
-{
-    if (!*n || *n == '-')
-        return false;
-    for (; *n; n++)
-        if (!isalnum((unsigned char) *n) && !strchr("._-", *n))
-            return false;
-    return true;
-}
-
-/* Has the cluster fenced @cur's holder since its last renewal? */
 static int
 holder_fenced(const struct ra_ctx *ctx, const struct ra_lease *cur)
 {
-    char prog[256];
-    char *argv[] = { prog, (char *) "--history", (char *) cur->holder,
-                     (char *) "--output-as=xml", NULL };
-    struct ra_spawn_result out = { 0 };
     time_t renewed = (time_t) (cur->renewed_ns / RA_NSEC_PER_SEC);
-    int r, near = 0;
+    char why[128];
+    int r = cl_fenced_since(ctx, cur->holder, renewed, why, sizeof why);
 
-    /* the name comes from the disk: never an option to stonith_admin */
-    if (!ctx->in_cluster || !node_name_ok(cur->holder)
-        || ra_find_program("stonith_admin", prog, sizeof prog) < 0)
-        return 0;
-    r = ra_spawn(argv, NULL,
-                 ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)), 200,
-                 &out);
-    if (r == 0 && out.status == 0 && out.out) {
-        /* after the renewal even if the clocks differ by the skew */
-        r = crmxml_fenced_since(out.out, cur->holder,
-                                renewed + STORAGE_SKEW_MS / 1000);
-        /* or within the skew of it (the history counts whole seconds) */
-        if (r != 1)
-            near = crmxml_fenced_since(out.out, cur->holder,
-                                       renewed - STORAGE_SKEW_MS / 1000 - 1)
-                   == 1;
-    } else
-        r = 0;
-    ra_spawn_result_free(&out);
     if (r == 1)
-        return 1;
-    /*
-     * A holder that kept renewing until the fence (a partitioned node: its
-     * storage path still works) renewed within the skew of it: which came
-     * first is the clocks' call. The fence killed it; a renewal after that
-     * would need it rebooted, back in the cluster and its start run, so a
-     * holder still out of the cluster renewed before the fence.
-     */
-    if (near && holder_member(ctx, cur->holder) == 0) {
-        ra_info("%s was fenced within %ds of its last renewal and has not "
-                "rejoined: the renewal came before the fence",
-                cur->holder, STORAGE_SKEW_MS / 1000 + 1);
-        return 1;
-    }
-    return 0;
+        ra_info("%s was %s, at or after its last renewal (allowing %ds "
+                "for the clocks), and is out of the cluster",
+                cur->holder, why, CL_FENCE_SKEW_S);
+    else if (r == -ENOTCONN)
+        ra_warn("no cluster to ask whether %s was fenced: waiting its "
+                "lease out",
+                cur->holder);
+    else if (r < 0)
+        ra_warn("cannot tell whether %s was fenced (%s): waiting its lease "
+                "out",
+                cur->holder, why);
+    else
+        ra_debug("%s not taken as fenced: %s", cur->holder, why);
+    return r == 1;
 }
 
 /*

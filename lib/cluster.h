@@ -45,6 +45,14 @@ enum cl_attr_flags {
 
 /* ---- node attributes (transient: they live until the node reboots) ---- */
 
+/*
+ * Errors, the same for every call: -ENOTCONN when there is no cluster to
+ * ask (!ctx->in_cluster, the tool not installed, or it could not reach
+ * Pacemaker's daemons), -ETIMEDOUT when it did not answer within
+ * CL_CALL_MS (or the action's deadline), -EIO when it failed otherwise,
+ * -EINVAL for a name or value no tool should be given.
+ */
+
 /** Sets @name = @value for this node (ctx->node). 0, -ENOTCONN, -EIO. */
 int cl_attr_set(const struct ra_ctx *ctx, const char *name, const char *value,
                 unsigned flags);
@@ -71,6 +79,14 @@ struct cl_attr_value {
  */
 int cl_attr_all(const struct ra_ctx *ctx, const char *name, unsigned flags,
                 struct cl_attr_value *out, size_t max);
+
+/**
+ * Reads attrd_updater -Q's lines (name="N" host="H" value="V") from @text
+ * into @out, at most @max; other lines, empty values (deleted attributes)
+ * and invalid node names are skipped. Returns how many. (Exposed for the
+ * tests and the fuzzer.)
+ */
+int cl_attr_parse(const char *text, struct cl_attr_value *out, size_t max);
 
 /**
  * The same calls, started without waiting, so that an action can overlap
@@ -114,6 +130,20 @@ int cl_is_member(const struct ra_ctx *ctx, const char *node);
 int cl_fenced_since(const struct ra_ctx *ctx, const char *node, time_t since,
                     char *why, size_t len);
 
+/** What the fencing rule decides on. */
+struct cl_fence_facts {
+    int member;       /**< 1 when the node is a member now */
+    bool fenced;      /**< the history holds a successful off or reboot */
+    time_t completed; /**< the newest one's completion (0: not recorded) */
+};
+
+/**
+ * The fencing rule itself, on facts already gathered (pure: the tests feed
+ * it): 1 when fenced after @since (0 = at any time), else 0 with @why.
+ */
+int cl_fence_decide(const struct cl_fence_facts *f, time_t since, char *why,
+                    size_t len);
+
 /** 1 when the cluster's stonith-enabled is true (its default), 0 when
  * false, < 0 when the cluster cannot tell. */
 int cl_stonith_enabled(const struct ra_ctx *ctx);
@@ -127,9 +157,9 @@ bool cl_node_name_ok(const char *name);
 /** A clone's meta-attributes, as Pacemaker passes them to every action
  * (OCF_RESKEY_CRM_meta_*; the deprecated master_* names are read too). */
 struct cl_clone_meta {
-    bool is_clone;    /**< clone_max set */
-    bool promotable;  /**< promotable=true (or master_max set) */
-    bool notify;      /**< notify=true */
+    bool is_clone;   /**< clone_max set */
+    bool promotable; /**< promotable=true (or master_max set) */
+    bool notify;     /**< notify=true */
     int clone_max, clone_node_max, promoted_max, promoted_node_max;
 };
 

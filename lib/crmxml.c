@@ -212,26 +212,49 @@ crmxml_fenced(const char *xml, const char *target)
 int
 crmxml_fenced_since(const char *xml, const char *target, time_t since)
 {
+    time_t last;
+    int r = crmxml_fence_last(xml, target, &last);
+
+    if (r == 1 && since > 0 && last < since)
+        r = 0;
+    return r;
+}
+
+/* True when @t is a successful "off" or "reboot" of @target. */
+static bool
+is_fencing_of(const struct xtag *t, const char *target)
+{
     char v[CRMXML_NAME_MAX];
-    bool seen = false;
+
+    if (t->closing || strcmp(t->name, "fence_event") != 0)
+        return false;
+    return attr(t, "target", v, sizeof v) && !strcmp(v, target)
+           && attr(t, "status", v, sizeof v) && !strcmp(v, "success")
+           && attr(t, "action", v, sizeof v)
+           && (!strcmp(v, "off") || !strcmp(v, "reboot"));
+}
+
+int
+crmxml_fence_last(const char *xml, const char *target, time_t *ret_completed)
+{
+    char v[CRMXML_NAME_MAX];
+    bool seen = false, found = false;
     const char *p = xml;
     struct xtag t;
+    time_t last = 0, at;
 
     while (next_tag(&p, &t)) {
         if (!strcmp(t.name, "fence_history") || !strcmp(t.name, "status"))
             seen = true;
-        if (t.closing || strcmp(t.name, "fence_event") != 0)
+        if (!is_fencing_of(&t, target))
             continue;
-        if (!attr(&t, "target", v, sizeof v) || strcmp(v, target) != 0)
-            continue;
-        if (!attr(&t, "status", v, sizeof v) || strcmp(v, "success") != 0)
-            continue;
-        if (!attr(&t, "action", v, sizeof v)
-            || (strcmp(v, "off") != 0 && strcmp(v, "reboot") != 0))
-            continue;
-        if (since <= 0
-            || (attr(&t, "completed", v, sizeof v) && completed_at(v) >= since))
-            return 1;
+        found = true;
+        at = attr(&t, "completed", v, sizeof v) ? completed_at(v) : -1;
+        if (at > last)
+            last = at;
     }
-    return seen ? 0 : -EBADMSG;
+    if (!seen && !found)
+        return -EBADMSG;
+    *ret_completed = found ? last : 0;
+    return found ? 1 : 0;
 }

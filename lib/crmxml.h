@@ -52,4 +52,13 @@ int crmxml_fenced(const char *xml, const char *target);
  */
 int crmxml_fenced_since(const char *xml, const char *target, time_t since);
 
+/**
+ * The newest successful "off" or "reboot" of @target in stonith_admin's
+ * history XML: 1 with its completion in *@ret_completed (seconds since the
+ * epoch; 0 when the event records none), 0 when there is none, -EBADMSG
+ * when @xml is not a fence history.
+ */
+int crmxml_fence_last(const char *xml, const char *target,
+                      time_t *ret_completed);
+
 #endif

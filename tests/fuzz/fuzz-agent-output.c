@@ -3,14 +3,14 @@
  * fuzz-agent-output.c - what the tools the agents run print, as the agents
  * read it: lvm-sysid's `vgs` report (name|systemid|uuid|#pv|#missing|pv
  * lines), `lvm systemid`, `lvmconfig` and the last line of an error
- * (agents/lvm-sysid-cmd.c); pmm-server's `attrd_updater -Q -A` lines
- * (agents/pmm-server-guard.c).
+ * (agents/lvm-sysid-cmd.c); `attrd_updater -Q -A` lines as
+ * lib/cluster.c reads them for pmm-server's image guard.
  *
  * Input: the output; all readers get the same text.
  */
 #include "../../agents/lvm-sysid-cmd.c"
-#include "../../agents/pmm-server-guard.c"
 
+#include "cluster.h"
 #include "fuzz.h"
 
 int
@@ -18,7 +18,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct sysid_vg vg;
     char *s = fz_str(data, size), *copy, buf[LVM_SYSID_MAX], small[4];
-    char *save = NULL;
+    static struct cl_attr_value vals[8];
+    int n;
 
     memset(&vg, 0, sizeof vg);
     copy = strdup(s);
@@ -33,14 +34,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     last_line(s, buf, sizeof buf);
     last_line(s, small, sizeof small);
 
-    for (char *l = strtok_r(s, "\n", &save); l;
-         l = strtok_r(NULL, "\n", &save)) {
-        const char *host, *value;
-
-        if (parse_line(l, &host, &value) == 0
-            && (strchr(host, '"') || strchr(value, '"')))
+    n = cl_attr_parse(s, vals, sizeof vals / sizeof vals[0]);
+    if (n < 0 || n > (int) (sizeof vals / sizeof vals[0]))
+        abort();
+    for (int i = 0; i < n; i++)
+        if (!*vals[i].value || !cl_node_name_ok(vals[i].node)
+            || strchr(vals[i].node, '"'))
             abort();
-    }
     free(s);
     return 0;
 }
