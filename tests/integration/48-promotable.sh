@@ -28,7 +28,7 @@ export SHAPE_WARMUP=3
 WORK=$SHAPE_DIR/work
 A=pmmshA
 B=pmmshB
-REAL_AGENT=$AGENT_DIR/pmm-server
+REAL_AGENT=${PMM_SERVER_AGENT:-$AGENT_DIR/pmm-server}
 
 cleanup() {
     local n
@@ -50,7 +50,7 @@ podman_env_setup && shape_build 2 && shape_net_up || { fail "stand-in set-up"; e
 # one wrapper per node: the agent run inside the node's namespace
 for n in A B; do
     mkdir -p "$WORK/agent-$n" "$WORK/rsc-$n" "$SHAPE_DIR/pmmsh$n/srv"
-    printf '#!/bin/sh\nexec ip netns exec pmmsh%s %s "$@"\n' "$n" "$REAL_AGENT" >"$WORK/agent-$n/pmm-server"
+    printf '#!/bin/sh\nexec nsenter --net=/run/netns/pmmsh%s %s "$@"\n' "$n" "$REAL_AGENT" >"$WORK/agent-$n/pmm-server"
     chmod +x "$WORK/agent-$n/pmm-server"
     _shape_creds "$SHAPE_DIR/pmmsh$n/creds"
     echo "pmmsh$n" >"$SHAPE_DIR/pmmsh$n/netns"
@@ -63,7 +63,7 @@ done
  printf '%s:%s\n' "$SHAPE_PG_USER" "$SHAPE_PG_PW" >"$WORK/pg-auth"
  printf '%s:%s\n' "$SHAPE_CH_USER" "$SHAPE_CH_PW" >"$WORK/ch-auth")
 
-RUN_OPTS_A="--network ns:/run/netns/pmmshA --hostname pmmshA -v $SHAPE_DIR/pmmshA/creds:/etc/pmm-shape/creds:ro -e PMM_SHAPE_PEER_NET=$SHAPE_NET -e PMM_SHAPE_WARMUP=3 -e PMM_SHAPE_SERIES=50 -e PMM_SHAPE_INV_INTERVAL=1 -e PMM_SHAPE_QAN_INTERVAL=1"
+RUN_OPTS_A="--network host --hostname pmmshA -v $SHAPE_DIR/pmmshA/creds:/etc/pmm-shape/creds:ro -e PMM_SHAPE_PEER_NET=$SHAPE_NET -e PMM_SHAPE_WARMUP=3 -e PMM_SHAPE_SERIES=50 -e PMM_SHAPE_INV_INTERVAL=1 -e PMM_SHAPE_QAN_INTERVAL=1"
 RUN_OPTS_B=${RUN_OPTS_A//pmmshA/pmmshB}
 CLONE=(OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_clone_node_max=1
     OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1
@@ -88,7 +88,7 @@ node_ra() {
 readyz() { shape_readyz "pmmsh$1"; }
 
 # ---- ocf-tester on one node, no cluster at all
-if ip netns exec pmmshA ocf-tester -n pmm-t -o image=localhost/pmmha-shape:2.42.0 -o name=pmmshA \
+if nsenter --net=/run/netns/pmmshA ocf-tester -n pmm-t -o image=localhost/pmmha-shape:2.42.0 -o name=pmmshA \
     -o volume="$SHAPE_DIR/pmmshA/srv" -o mode=promotable \
     -o repl_pg_auth_file="$WORK/pg-auth" -o repl_ch_auth_file="$WORK/ch-auth" \
     -o runtime_socket=/run/pmmha-test/absent.sock -o stop_timeout=60 \
