@@ -127,9 +127,9 @@ bool cl_node_name_ok(const char *name);
 /** A clone's meta-attributes, as Pacemaker passes them to every action
  * (OCF_RESKEY_CRM_meta_*; the deprecated master_* names are read too). */
 struct cl_clone_meta {
-    bool is_clone;    /**< clone_max set */
-    bool promotable;  /**< promotable=true (or master_max set) */
-    bool notify;      /**< notify=true */
+    bool is_clone;   /**< clone_max set */
+    bool promotable; /**< promotable=true (or master_max set) */
+    bool notify;     /**< notify=true */
     int clone_max, clone_node_max, promoted_max, promoted_node_max;
 };
 
