@@ -695,8 +695,10 @@ exec_output(const struct ra_spawn_result *res, char *out, size_t out_len)
 /*
  * Whether a failed `podman exec` failed itself rather than the program it
  * ran (whose status passes through, 126 and 127 included): podman says so
- * with 125 and a line "Error: ...", docker with 1 (or 126) and "Error
- * response from daemon: ...". Sets rt->err and returns -errno then.
+ * with 125 and a line "Error: ..." (podman 4.3 exits 255 for a container
+ * that does not run: only those words count with 255), docker with 1 (or
+ * 126) and "Error response from daemon: ...". Sets rt->err and returns
+ * -errno then.
  */
 static int
 exec_own_error(struct rt *rt, const struct ra_spawn_result *res)
@@ -711,7 +713,10 @@ exec_own_error(struct rt *rt, const struct ra_spawn_result *res)
         own = (res->status == 1 || res->status == 126) && line
               && strncasecmp(line, "error response from daemon", 26) == 0;
     else
-        own = res->status == 125 && line && strncasecmp(line, "error", 5) == 0;
+        own = (res->status == 125
+               || (res->status == 255
+                   && (err_has(res, gone) || err_has(res, down))))
+              && line && strncasecmp(line, "error", 5) == 0;
     if (!own)
         return 0;
     cli_fail(rt, "exec", res);

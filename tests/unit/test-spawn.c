@@ -1179,6 +1179,19 @@ test_cli_exec(void **state)
     assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
                                                sizeof out, soon()),
                      -ESRCH);
+    /* podman 4.3 says that one with 255 */
+    answer(255, "",
+           "Error: can only create exec sessions on running containers: "
+           "container state improper\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     -ESRCH);
+    answer(255, "", "Error: the program's own\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     0);
+    assert_int_equal(status, 255);
+    status = 9;
     answer(125, "", "Error: database is locked\n");
     assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
                                                sizeof out, soon()),
