@@ -45,7 +45,9 @@
 #endif
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,23 @@
 #define API_MAX_RESPONSE (4u << 20) /* an inspect is ~10 KiB */
 #define API_STOP_MARGIN_MS 5000     /* stop's HTTP time beyond the grace */
 #define API_PATH_MAX 1024
+#define API_EXEC_KEEP 4096 /* of an exec's raw answer, for an error message */
+
+/*
+ * An exec's output as the API streams it (Tty false): frames of an 8-byte
+ * header {stream (0 stdin, 1 stdout, 2 stderr), 0, 0, 0, big-endian
+ * uint32 size} and that many bytes. The payloads go to @out in arrival
+ * order, truncated to @out_len - 1; the rest is read and dropped.
+ */
+struct demux {
+    unsigned char hdr[8];
+    size_t hdr_len; /* header bytes read of the current frame */
+    uint32_t left;  /* payload bytes still to come of the current frame */
+    char *out;      /* or NULL */
+    size_t out_len; /* capacity of @out */
+    size_t used;    /* bytes in @out */
+    bool bad;       /* a header that is no frame header */
+};
 
 /** One request and what came back. */
 struct api_call {
@@ -69,7 +88,8 @@ struct api_call {
     char path[API_PATH_MAX]; /* after the dialect prefix, escaped */
     const char *body;        /* JSON, or NULL */
     ra_deadline_t deadline;
-    bool stream; /* JSON lines: keep only errors (a pull) */
+    bool stream;         /* JSON lines: keep only errors (a pull) */
+    struct demux *demux; /* an exec's output stream (see demux_feed) */
     long status;
     char *data; /* the response (not with stream) */
     size_t len, cap;
@@ -210,12 +230,77 @@ buf_grow(struct api_call *call, size_t need)
     return 0;
 }
 
+/* The payload bytes of @data (@n long) that belong to the current frame. */
+static size_t
+demux_payload(struct demux *m, const char *data, size_t n)
+{
+    size_t take = n < m->left ? n : m->left, room = 0;
+
+    if (m->out && m->out_len > m->used + 1)
+        room = m->out_len - m->used - 1;
+    if (room > take)
+        room = take;
+    if (room) {
+        memcpy(m->out + m->used, data, room);
+        m->used += room;
+        m->out[m->used] = '\0';
+    }
+    m->left -= (uint32_t) take;
+    return take;
+}
+
+/* Feeds @n bytes of the stream to @m; after a bad header, ignores all. */
+static void
+demux_feed(struct demux *m, const char *data, size_t n)
+{
+    while (n && !m->bad) {
+        size_t k;
+
+        if (m->left) {
+            k = demux_payload(m, data, n);
+        } else {
+            k = sizeof m->hdr - m->hdr_len < n ? sizeof m->hdr - m->hdr_len : n;
+            memcpy(m->hdr + m->hdr_len, data, k);
+            m->hdr_len += k;
+            if (m->hdr_len == sizeof m->hdr) {
+                m->hdr_len = 0;
+                m->bad = m->hdr[0] > 2 || m->hdr[1] || m->hdr[2] || m->hdr[3];
+                m->left = (uint32_t) m->hdr[4] << 24
+                          | (uint32_t) m->hdr[5] << 16
+                          | (uint32_t) m->hdr[6] << 8 | m->hdr[7];
+            }
+        }
+        data += k;
+        n -= k;
+    }
+}
+
+/* An exec's stream goes to its demux; its start stays in call->data, for
+ * the error message of an answer that is no stream (404, 409). */
+static size_t
+on_exec_data(struct api_call *call, const char *data, size_t n)
+{
+    size_t keep = n;
+
+    demux_feed(call->demux, data, n);
+    if (call->len + keep + 1 > API_EXEC_KEEP)
+        keep = API_EXEC_KEEP - 1 - call->len;
+    if (keep && buf_grow(call, call->len + keep + 1) == 0) {
+        memcpy(call->data + call->len, data, keep);
+        call->len += keep;
+        call->data[call->len] = '\0';
+    }
+    return n;
+}
+
 static size_t
 on_data(char *data, size_t size, size_t nmemb, void *opaque)
 {
     struct api_call *call = opaque;
     size_t n = size * nmemb;
 
+    if (call->demux)
+        return on_exec_data(call, data, n);
     if (call->len + n + 1 > API_MAX_RESPONSE) {
         if (!call->stream) {
             call->too_big = true;
@@ -1279,6 +1364,172 @@ api_container_run(struct rt *rt, const struct rt_run_spec *spec,
     return r;
 }
 
+/* ---- exec --------------------------------------------------------------- */
+
+/* Not running: docker 409; podman 409 (paused, or on start) or 500
+ * "container state improper" (create on a stopped container). */
+static int
+exec_errno(const struct rt *rt, int r)
+{
+    if (r == -EBUSY || (r == -EIO && strstr(rt->err, "state improper")))
+        return -ESRCH;
+    return r;
+}
+
+/* {"AttachStdout": true, "AttachStderr": true, "Cmd": [argv...]} */
+static int
+exec_body(const char *const argv[], char **ret)
+{
+    struct json_object *o = json_object_new_object(), *cmd;
+    int r = o ? ra_json_add_bool(o, "AttachStdout", true) : -ENOMEM;
+
+    *ret = NULL;
+    if (r == 0)
+        r = ra_json_add_bool(o, "AttachStderr", true);
+    cmd = r == 0 ? ra_json_add_new(o, "Cmd", true) : NULL;
+    if (r == 0 && !cmd)
+        r = -ENOMEM;
+    for (size_t i = 0; r == 0 && argv[i]; i++)
+        r = ra_json_append(cmd, json_object_new_string(argv[i]));
+    if (r == 0) {
+        *ret = strdup(json_object_to_json_string_ext(
+            o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        r = *ret ? 0 : -ENOMEM;
+    }
+    json_object_put(o);
+    return r;
+}
+
+/* POST containers/NAME/exec: the exec session's id into @id. */
+static int
+exec_create(struct rt *rt, const char *name, const char *const argv[], char *id,
+            size_t id_len, ra_deadline_t d)
+{
+    struct json_object *o = NULL;
+    struct api_call call;
+    char *body = NULL;
+    int r;
+
+    call_init(rt, &call, "exec create", "POST", d);
+    r = exec_body(argv, &body);
+    if (r < 0)
+        set_err(rt, "exec %s: out of memory", name);
+    call.body = body;
+    if (r == 0)
+        r = set_path(rt, &call, "/containers/", name, "/exec", NULL);
+    if (r == 0)
+        r = exec_errno(rt, api_do(rt, &call, NULL));
+    if (r == 0)
+        o = api_json(rt, &call, &r);
+    if (o && (ra_json_get_str(o, "Id", id, id_len) < 0 || !id[0])) {
+        set_err(rt, "exec create: no Id in the answer");
+        r = -EPROTO;
+    }
+    json_object_put(o);
+    call_free(&call);
+    free(body);
+    return r;
+}
+
+/* POST exec/ID/start, attached: the output stream into @m until it ends. */
+static int
+exec_start(struct rt *rt, const char *id, struct demux *m, ra_deadline_t d)
+{
+    struct api_call call;
+    int r;
+
+    call_init(rt, &call, "exec start", "POST", d);
+    call.body = "{\"Detach\":false,\"Tty\":false}";
+    call.demux = m;
+    r = set_path(rt, &call, "/exec/", id, "/start", NULL);
+    if (r == 0)
+        r = exec_errno(rt, api_do(rt, &call, NULL));
+    if (r == 0 && (m->bad || m->hdr_len || m->left)) {
+        set_err(rt, "exec start: the output stream %s",
+                m->bad ? "is not multiplexed" : "was cut short");
+        r = -EPROTO;
+    }
+    call_free(&call);
+    return r;
+}
+
+/* GET exec/ID/json once: 0 with *@ret_status once it ended, -EAGAIN while
+ * it still runs. */
+static int
+exec_inspect(struct rt *rt, const char *id, int *ret_status, ra_deadline_t d)
+{
+    struct json_object *o = NULL;
+    struct api_call call;
+    long long code = 0;
+    bool running = false;
+    int r;
+
+    call_init(rt, &call, "exec inspect", "GET", d);
+    r = set_path(rt, &call, "/exec/", id, "/json", NULL);
+    if (r == 0)
+        r = api_do(rt, &call, NULL);
+    if (r == 0)
+        o = api_json(rt, &call, &r);
+    if (o
+        && (ra_json_get_int(o, "ExitCode", &code) < 0 || code < INT_MIN
+            || code > INT_MAX)) {
+        set_err(rt, "exec inspect: no ExitCode in the answer");
+        r = -EPROTO;
+    }
+    if (o && r == 0 && ra_json_get_bool(o, "Running", &running) == 0 && running)
+        r = -EAGAIN;
+    if (r == 0)
+        *ret_status = (int) code;
+    json_object_put(o);
+    call_free(&call);
+    return r;
+}
+
+/* The exit code once the runtime has recorded it: the stream can end a
+ * moment before (docker); asks again with backoff until @d. */
+static int
+exec_wait(struct rt *rt, const char *id, int *ret_status, ra_deadline_t d)
+{
+    int ms = 10;
+
+    for (;;) {
+        int r = exec_inspect(rt, id, ret_status, d);
+
+        if (r != -EAGAIN)
+            return r;
+        if (ra_deadline_left_ms(d) <= ms) {
+            set_err(rt, "exec inspect: still running at the deadline");
+            return -ETIMEDOUT;
+        }
+        ra_sleep_ms(ms, d);
+        ms = ms < 200 ? ms * 2 : ms;
+    }
+}
+
+static int
+api_container_exec(struct rt *rt, const char *name, const char *const argv[],
+                   int *ret_status, char *out, size_t out_len, ra_deadline_t d)
+{
+    struct demux m = { .out = out, .out_len = out ? out_len : 0 };
+    char id[RT_ID_MAX] = "";
+    int status = 0, r;
+
+    if (out && out_len)
+        out[0] = '\0';
+    if (!name || !*name || !argv || !argv[0] || !*argv[0]) {
+        set_err(rt, "exec: no container name or command");
+        return -EINVAL;
+    }
+    r = exec_create(rt, name, argv, id, sizeof id, d);
+    if (r == 0)
+        r = exec_start(rt, id, &m, d);
+    if (r == 0)
+        r = exec_wait(rt, id, &status, d);
+    if (r == 0)
+        *ret_status = status;
+    return r;
+}
+
 static void
 api_close(struct rt *rt)
 {
@@ -1297,6 +1548,7 @@ static const struct rt_ops api_ops = {
     .container_stop = api_container_stop,
     .container_kill = api_container_kill,
     .container_remove = api_container_remove,
+    .container_exec = api_container_exec,
     .close = api_close,
 };
 

@@ -679,6 +679,90 @@ done:
     return r;
 }
 
+/* The exec'd program's stdout, then its stderr, into @out (truncated). */
+static void
+exec_output(const struct ra_spawn_result *res, char *out, size_t out_len)
+{
+    size_t n;
+
+    if (!out || !out_len)
+        return;
+    snprintf(out, out_len, "%s", res->out ? res->out : "");
+    n = strlen(out);
+    snprintf(out + n, out_len - n, "%s", res->err ? res->err : "");
+}
+
+/*
+ * Whether a failed `podman exec` failed itself rather than the program it
+ * ran (whose status passes through, 126 and 127 included): podman says so
+ * with 125 and a line "Error: ..." (podman 4.3 exits 255 for a container
+ * that does not run: only those words count with 255), docker with 1 (or
+ * 126) and "Error response from daemon: ...". Sets rt->err and returns
+ * -errno then.
+ */
+static int
+exec_own_error(struct rt *rt, const struct ra_spawn_result *res)
+{
+    static const char *const gone[] = { "no such container", NULL };
+    static const char *const down[]
+        = { "container state improper", "is not running", "is paused", NULL };
+    const char *line = pick_line(res->err);
+    bool own;
+
+    if (is_docker(rt))
+        own = (res->status == 1 || res->status == 126) && line
+              && strncasecmp(line, "error response from daemon", 26) == 0;
+    else
+        own = (res->status == 125
+               || (res->status == 255
+                   && (err_has(res, gone) || err_has(res, down))))
+              && line && strncasecmp(line, "error", 5) == 0;
+    if (!own)
+        return 0;
+    cli_fail(rt, "exec", res);
+    if (err_has(res, gone))
+        return -ENOENT;
+    return err_has(res, down) ? -ESRCH : -EIO;
+}
+
+static int
+cli_container_exec(struct rt *rt, const char *name, const char *const argv[],
+                   int *ret_status, char *out, size_t out_len, ra_deadline_t d)
+{
+    struct ra_spawn_result res = { 0 };
+    const char **args = NULL;
+    size_t n = 0;
+    int r;
+
+    if (out && out_len)
+        out[0] = '\0';
+    r = check_word(rt, "exec", name);
+    if (r == 0 && (!argv || !argv[0] || !*argv[0])) {
+        snprintf(rt->err, sizeof rt->err, "%s exec: no command", cli_name(rt));
+        r = -EINVAL;
+    }
+    if (r < 0)
+        return r;
+    while (argv[n])
+        n++;
+    args = calloc(n + 4, sizeof *args);
+    if (!args)
+        return -ENOMEM;
+    args[1] = "exec";
+    args[2] = name;
+    memcpy(args + 3, argv, n * sizeof *argv);
+    r = cli_exec(rt, "exec", args, d, &res);
+    if (r == 0)
+        r = exec_own_error(rt, &res);
+    if (r == 0) {
+        exec_output(&res, out, out_len);
+        *ret_status = res.status;
+    }
+    ra_spawn_result_free(&res);
+    free(args);
+    return r;
+}
+
 static void
 cli_close(struct rt *rt)
 {
@@ -696,5 +780,6 @@ const struct rt_ops rt_cli_ops = {
     .container_stop = cli_container_stop,
     .container_kill = cli_container_kill,
     .container_remove = cli_container_remove,
+    .container_exec = cli_container_exec,
     .close = cli_close,
 };

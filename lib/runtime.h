@@ -131,8 +131,10 @@ struct rt_ops {
      * Runs @argv (argv[0] a program name inside the container, as
      * `podman exec NAME ARGV...` runs it, no shell) in the running
      * container @name and waits for it until @d. Its exit code in
-     * *@ret_status; the start of its stdout and stderr (NUL-terminated,
-     * truncated to @out_len - 1) in @out, which may be NULL. -ENOENT when
+     * *@ret_status (126/127: the runtime could not run it, as a shell
+     * says); the start of its stdout and stderr (NUL-terminated,
+     * truncated to @out_len - 1; the API in the order written, the CLI
+     * stdout first) in @out, which may be NULL. -ENOENT when
      * there is no such container, -ESRCH when it does not run, -ETIMEDOUT
      * at @d (the exec'd process is left to the runtime).
      */

@@ -3,12 +3,13 @@
  * fuzz-rt-api.c - what the container runtime's REST API answers, as
  * rt-api.c reads it: container and image inspect documents, error answers
  * ({"cause", "message"}), the engine's refusal of our API version (version
- * negotiation) and a pull's stream of JSON lines, fed in chunks as curl
- * delivers them.
+ * negotiation), a pull's stream of JSON lines and an exec's multiplexed
+ * output stream, fed in chunks as curl delivers them.
  *
- * Input: byte 0 picks the dialect (bit 0), the HTTP status (bits 1-3) and
- * whether the body is a stream (bit 4); byte 1 the chunk size; the rest is
- * the body.
+ * Input: byte 0 picks the dialect (bit 0), the HTTP status (bits 1-3),
+ * whether the body is a stream (bit 4) and whether it is an exec's output
+ * (bit 5, into a 16-byte buffer); byte 1 the chunk size; the rest is the
+ * body.
  */
 #include "../../lib/rt-api.c"
 
@@ -42,7 +43,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct rt_container ctr;
     struct rt_image img;
     struct json_object *o;
-    char repo[RT_REF_MAX];
+    char repo[RT_REF_MAX], out[16];
+    struct demux m = { .out = out, .out_len = sizeof out };
     const char *tag;
     int r;
 
@@ -54,6 +56,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     call_init(&rt, &call, "container inspect", "GET", 0);
     call.stream = (data[0] >> 4) & 1;
     call.status = statuses[(data[0] >> 1) & 7];
+    call.demux = (data[0] >> 5) & 1 ? &m : NULL;
+    out[0] = '\0';
     feed(&call, (const char *) data + 2, size - 2, (size_t) data[1] + 1);
 
     /* version negotiation, as api_perform() does it */
@@ -66,6 +70,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             || strspn(v + n + 1, "0123456789") != strlen(v + n + 1))
             abort();
     }
+    /* what reached the exec's buffer is a string within it */
+    if (call.demux && (m.used >= sizeof out || out[m.used] != '\0'))
+        abort();
     if (call.status < 200 || call.status >= 300)
         (void) api_fail(&rt, &call);
     else if (!call.stream) {

@@ -9,7 +9,14 @@
 # deduplicates; /prometheus/ needs the admin's basic auth, on 80 and 443;
 # the peer reaches PostgreSQL and ClickHouse with the roles opened to it;
 # a graceful stop leaves the clean marker; the version files; PMM 3's
-# ports and paths. Two network namespaces as two nodes (tests/lib/shape.sh).
+# ports and paths. The mode switched at run time as the agent switches it
+# (podman exec NAME supervisorctl stop|start <PMM's application programs>):
+# standby = readyz not 200, nothing scraped or written, the stores answer,
+# the same state as an instance started standby; full again = readyz 200
+# (the time it took printed), writing and scraping again; a standby so
+# switched still stops cleanly. rt_ops.container_exec (tests/lib/rt-exec.c)
+# against podman itself: CLI, libpod and Docker API. Two network
+# namespaces as two nodes (tests/lib/shape.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/testlib.sh
@@ -20,7 +27,12 @@ A=pmmshA
 B=pmmshB
 WARM=6
 
-cleanup() { shape_down; rm -rf "$SHAPE_DIR"; }
+APPS="grafana pmm-managed qan-api2 vmalert pmm-agent"
+TO_STANDBY=(supervisorctl stop pmm-agent vmalert qan-api2 pmm-managed grafana)
+TO_FULL=(supervisorctl start grafana pmm-managed qan-api2 vmalert pmm-agent)
+API=$SHAPE_DIR/api.sock
+
+cleanup() { podman_api_stop "$API" >/dev/null 2>&1; shape_down; rm -rf "$SHAPE_DIR"; }
 trap cleanup EXIT
 
 # check NAME CMD...: PASS when CMD succeeds
@@ -59,7 +71,7 @@ ip netns exec $B ping -c1 -W2 10.78.0.1 >/dev/null &&
 # ---- A: a full PMM 2 with a short warm-up; B: a standby
 t0=$(now_ms)
 SHAPE_WARMUP=$WARM SHAPE_SERIES=50 SHAPE_INV_INTERVAL=1 SHAPE_QAN_INTERVAL=1 \
-    shape_run $A $A 2 -e PMM_SHAPE_QAN_LATE=2 || { fail "run $A"; exit 0; }
+    shape_run $A $A 2 -e PMM_SHAPE_QAN_LATE=2 -e VM_dedup_minScrapeInterval=1ms || { fail "run $A"; exit 0; }
 codes=()
 last=
 while (($(now_ms) - t0 < 60000)); do
@@ -76,8 +88,8 @@ else
     fail "readyz sequence: ${codes[*]} after $t_ready ms (warm-up $WARM s)"
 fi
 st=$(podman exec $A supervisorctl status 2>&1)
-n=$(grep -cE '^(postgresql|clickhouse|victoriametrics|nginx|pmm-managed) +RUNNING' <<<"$st")
-[[ $n == 5 ]] && pass "supervisord runs postgresql, clickhouse, victoriametrics, nginx, pmm-managed" ||
+n=$(grep -cE '^(postgresql|clickhouse|victoriametrics|nginx|grafana|vmalert|qan-api2|pmm-managed|pmm-agent) +RUNNING' <<<"$st")
+[[ $n == 9 ]] && pass "supervisord runs postgresql, clickhouse, victoriametrics, nginx and $APPS" ||
     fail "supervisorctl status: $(tr -s ' \n' ' ' <<<"$st")"
 check "PostgreSQL 15 with its data in /srv/postgres14 (PMM 2's path)" \
     test "$(shape_psql $A postgres 'SHOW data_directory')" = /srv/postgres14
@@ -131,13 +143,13 @@ qan=$(shape_ch $A "SELECT toYYYYMMDD(period_start) = toYYYYMMDD(yesterday()) AS 
     fail "QAN rows: '$qan'"
 
 # ---- the standby writes nothing, scrapes nothing, deduplicates
-st=$(podman exec $B supervisorctl status pmm-managed 2>&1)
+st=$(podman exec $B supervisorctl status $APPS 2>&1)
 bser=$(podman exec $B curl -s -G http://127.0.0.1:9090/prometheus/api/v1/series --data-urlencode 'match[]={__name__!=""}' |
     python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]))')
 btick=$(shape_psql $B pmm-managed "SELECT settings->>'shape_tick' FROM settings")
 bqan=$(shape_ch $B "SELECT count() FROM pmm.metrics")
-[[ $st == *STOPPED* && $bser == 0 && $btick == 0 && $bqan == 0 ]] &&
-    pass "standby: pmm-managed stopped, no series in VictoriaMetrics (no scrape), no inventory tick, no QAN row" ||
+[[ $(grep -c STOPPED <<<"$st") == 5 && $bser == 0 && $btick == 0 && $bqan == 0 ]] &&
+    pass "standby: $APPS stopped, no series in VictoriaMetrics (no scrape), no inventory tick, no QAN row" ||
     fail "standby: '$st' series $bser tick $btick qan $bqan"
 bvm=$(podman exec $B sh -c 'tr "\0" " " </proc/$(pgrep -f "^/usr/bin/victoria-metrics")/cmdline')
 [[ $bvm == *-dedup.minScrapeInterval=1ms* ]] && pass "standby VictoriaMetrics deduplicates (-dedup.minScrapeInterval=1ms)" ||
@@ -227,13 +239,67 @@ ready200() { [[ $(shape_readyz "$1") == 200 ]]; }
 wait_until 30 ready200 $A && pass "supervisorctl start pmm-managed: readyz 200 again after the warm-up" ||
     fail "readyz after start: $(shape_readyz $A)"
 
+# ---- the mode switched at run time, as the agent switches it
+vm_rows() { # NAME [TYPE]: rows VictoriaMetrics inserted since it started (scraped, imported, ...)
+    podman exec "$1" curl -s http://127.0.0.1:9090/prometheus/metrics |
+        awk -v t="${2:-}" '/^vm_rows_inserted_total/ && (t == "" || index($0, "type=\"" t "\"")) {s += $2} END {print s + 0}'
+}
+vm_targets() { # NAME: VictoriaMetrics' active scrape targets
+    podman exec "$1" curl -s http://127.0.0.1:9090/prometheus/api/v1/targets |
+        python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]["activeTargets"]))' 2>/dev/null
+}
+vm_dedup() { podman exec "$1" curl -s http://127.0.0.1:9090/prometheus/metrics | grep -o 'flag{name="dedup.minScrapeInterval", value="[^"]*"'; }
+prog_states() { podman exec "$1" supervisorctl status 2>/dev/null | awk '{print $1 "=" $2}' | sort | tr '\n' ' '; }
+tick_of() { shape_psql "$1" pmm-managed "SELECT settings->>'shape_tick' FROM settings"; }
+qan_of() { shape_ch "$1" "SELECT count() FROM pmm.metrics"; }
+
+scraped=$(vm_rows $A promscrape)
+tg0=$(vm_targets $A)
+t0=$(now_ms)
+out=$(podman exec $A "${TO_STANDBY[@]}" 2>&1)
+rc=$?
+dt=$(($(now_ms) - t0))
+c=$(shape_readyz $A)
+tg1=$(vm_targets $A)
+r1=$(vm_rows $A) k1=$(tick_of $A) q1=$(qan_of $A)
+sleep 5
+r2=$(vm_rows $A) k2=$(tick_of $A) q2=$(qan_of $A)
+s1=$(shape_psql $A pmm-managed "SELECT 1")
+s2=$(shape_ch $A "SELECT 1")
+s3=$(podman exec $A curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9090/prometheus/health)
+if [[ $rc == 0 && $c != 200 && $tg0 == 1 && ${scraped:-0} -gt 0 && $tg1 == 0 && $r1 == "$r2" && $k1 == "$k2" && $q1 == "$q2" &&
+    $s1 == 1 && $s2 == 1 && $s3 == 200 ]]; then
+    pass "full -> standby (podman exec $A ${TO_STANDBY[*]}) in $dt ms: readyz $c; no scrape target left (1 before, $scraped rows scraped); nothing scraped or written for 5 s (VictoriaMetrics rows $r1, tick $k1, QAN rows $q1); the stores answer"
+else
+    fail "full -> standby: rc $rc '$(tr '\n' ' ' <<<"$out")' in $dt ms, readyz $c, targets $tg0/$tg1 scraped '$scraped', rows $r1/$r2 tick $k1/$k2 QAN $q1/$q2, stores '$s1' '$s2' '$s3'"
+fi
+sa=$(prog_states $A) sb=$(prog_states $B) da=$(vm_dedup $A) db=$(vm_dedup $B) tb=$(vm_targets $B)
+[[ $sa == "$sb" && $da == "$db" && $da == *'value="1ms"'* && $tb == 0 ]] &&
+    pass "switched to standby = started standby: $sa; no scrape target; VictoriaMetrics deduplicates (1ms; $A from VM_dedup_minScrapeInterval)" ||
+    fail "switched vs started standby: '$sa' vs '$sb', dedup '$da' vs '$db', B targets '$tb'"
+t0=$(now_ms)
+out=$(podman exec $A "${TO_FULL[@]}" 2>&1)
+rc=$?
+t_cmd=$(($(now_ms) - t0))
+while ! ready200 $A && (($(now_ms) - t0 < 60000)); do sleep 0.2; done
+t_full=$(($(now_ms) - t0))
+k3=$(tick_of $A) r3=$(vm_rows $A)
+sleep 3
+k4=$(tick_of $A) r4=$(vm_rows $A) tg=$(vm_targets $A)
+if [[ $rc == 0 && $(shape_readyz $A) == 200 && $k4 -gt $k3 && $r4 -gt $r3 && $tg == 1 ]]; then
+    pass "standby -> full (podman exec $A ${TO_FULL[*]}): the command took $t_cmd ms, readyz 200 after $t_full ms (pmm-managed's warm-up ${WARM} s included); writing again (tick $k3 -> $k4, rows $r3 -> $r4), scraping again (1 target)"
+else
+    fail "standby -> full: rc $rc '$(tr '\n' ' ' <<<"$out")', readyz $(shape_readyz $A) after $t_full ms, tick $k3 -> $k4, rows $r3 -> $r4, targets $tg"
+fi
+
 # ---- graceful stop: pmm-managed first, the stores flushed, the marker
 t0=$(now_ms)
 podman stop -t 90 $A >/dev/null
 dt=$(($(now_ms) - t0))
 log=$SHAPE_DIR/$A/srv/logs/supervisord.log
-order=$(grep -oE "stopped: [a-z-]+" "$log" | tail -5 | cut -d' ' -f2 | tr '\n' ' ')
-if [[ -s $SHAPE_DIR/$A/srv/pmm-shape/clean-shutdown && $order == "pmm-managed nginx victoriametrics clickhouse postgresql " ]]; then
+order=$(grep -oE "stopped: [a-z0-9-]+" "$log" | tail -9 | cut -d' ' -f2 | tr '\n' ' ')
+if [[ -s $SHAPE_DIR/$A/srv/pmm-shape/clean-shutdown &&
+    $order == "pmm-agent pmm-managed qan-api2 vmalert grafana nginx victoriametrics clickhouse postgresql " ]]; then
     pass "graceful stop in $dt ms: $order, then $(cat "$SHAPE_DIR/$A/srv/pmm-shape/clean-shutdown")"
 else
     fail "graceful stop in $dt ms: order '$order', marker $(ls "$SHAPE_DIR/$A/srv/pmm-shape/")"
@@ -260,6 +326,44 @@ v4=$(shape_curl $A -s http://127.0.0.1/v1/version)
 [[ $v1 == 2.42.0 && $v2 == 2.42.0 && $v3 == docker && $v4 == *'"version": "2.42.0"'* ]] &&
     pass "version files: /srv/grafana/PERCONA_DASHBOARDS_VERSION $v1, /usr/share/percona-dashboards/VERSION $v2, /srv/pmm-distribution $v3, /v1/version" ||
     fail "version files: '$v1' '$v2' '$v3' '$v4'"
+
+# ---- rt_ops.container_exec against podman itself: CLI, libpod, Docker API
+rtx=$SHAPE_DIR/rt-exec
+: >"$SHAPE_DIR/config.h"
+if cc -O1 -D_GNU_SOURCE -I "$SHAPE_DIR" -I lib -o "$rtx" tests/lib/rt-exec.c lib/rt-cli.c lib/spawn.c \
+    lib/proc.c lib/deadline.c lib/rt-api.c lib/json.c lib/net-curl.c \
+    $(pkg-config --cflags --libs libcurl json-c) 2>"$SHAPE_DIR/rtx.err" && podman_api_start "$API"; then
+    for t in cli:$(command -v podman) libpod:$API docker:$API; do
+        e1=$("$rtx" "${t%%:*}" "${t#*:}" $A true)
+        e2=$("$rtx" "${t%%:*}" "${t#*:}" $A false)
+        e3=$("$rtx" "${t%%:*}" "${t#*:}" $A supervisorctl status pmm-managed)
+        e4=$("$rtx" "${t%%:*}" "${t#*:}" pmmshNone true)
+        [[ $e1 == "rc=0 status=0 out=" && $e2 == "rc=0 status=1 out=" && $e3 == "rc=0 status=0 out=pmm-managed"*RUNNING* &&
+            $e4 == "rc=-ENOENT "* ]] &&
+            pass "container_exec (${t%%:*}): true status 0, false status 1, supervisorctl's output, a missing container -ENOENT" ||
+            fail "container_exec (${t%%:*}): '$e1' '$e2' '$e3' '$(tr '\n' ' ' <<<"$e4")'"
+    done
+else
+    fail "rt-exec: cannot build it or start the API: $(tail -3 "$SHAPE_DIR/rtx.err" | tr '\n' ' ')"
+fi
+
+# ---- a standby switched so at run time stops cleanly too
+podman exec $A "${TO_STANDBY[@]}" >/dev/null
+t0=$(now_ms)
+podman stop -t 90 $A >/dev/null
+dt=$(($(now_ms) - t0))
+order=$(grep -oE "stopped: [a-z0-9-]+" "$log" | tail -4 | cut -d' ' -f2 | tr '\n' ' ')
+[[ -s $SHAPE_DIR/$A/srv/pmm-shape/clean-shutdown && $order == "nginx victoriametrics clickhouse postgresql " ]] &&
+    pass "SIGTERM of the standby-switched $A: stopped in $dt ms, $order, $(cat "$SHAPE_DIR/$A/srv/pmm-shape/clean-shutdown")" ||
+    fail "SIGTERM of the standby-switched $A in $dt ms: order '$order', marker $(ls "$SHAPE_DIR/$A/srv/pmm-shape/")"
+if [[ -x $rtx ]]; then
+    for t in cli:$(command -v podman) libpod:$API docker:$API; do
+        e=$("$rtx" "${t%%:*}" "${t#*:}" $A true)
+        [[ $e == "rc=-ESRCH "* ]] && pass "container_exec (${t%%:*}) in the stopped $A: -ESRCH" ||
+            fail "container_exec (${t%%:*}) in the stopped $A: '$(tr '\n' ' ' <<<"$e")'"
+    done
+fi
+podman_api_stop "$API" >/dev/null 2>&1
 shape_down >/dev/null
 
 # ---- PMM 3: its ports and paths

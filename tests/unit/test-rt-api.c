@@ -45,6 +45,15 @@ struct route {
     long times;
 };
 
+/* A raw answer, as podman's attached exec start gives it: "200 OK", no
+ * Content-Length, @len bytes of the multiplexed stream, then the
+ * connection closed. */
+struct raw {
+    const char *request;
+    const char *data;
+    size_t len;
+};
+
 struct seen {
     char line[1200]; /* "METHOD TARGET" */
     char *body;
@@ -59,6 +68,8 @@ static struct {
     pthread_mutex_t lock;
     struct route *routes;
     size_t n_routes;
+    const struct raw *raws;
+    size_t n_raws;
     bool hang;
     struct seen seen[MAX_SEEN];
     size_t n_seen;
@@ -154,6 +165,18 @@ serve_one(int c)
         *sp = '\0';
     pthread_mutex_lock(&fake.lock);
     record(line, end + 4);
+    for (size_t i = 0; i < fake.n_raws; i++)
+        if (strcmp(fake.raws[i].request, line) == 0) {
+            const struct raw *w = &fake.raws[i];
+
+            pthread_mutex_unlock(&fake.lock);
+            snprintf(head, sizeof head,
+                     "HTTP/1.1 200 OK\r\nContent-Type: application/"
+                     "vnd.docker.raw-stream\r\n\r\n");
+            (void) !write(c, head, strlen(head));
+            (void) !write(c, w->data, w->len);
+            return;
+        }
     r = find_route(line);
     status = r ? r->status : 418;
     body = r ? (r->body ? r->body : "") : "{\"message\":\"unexpected\"}";
@@ -231,6 +254,16 @@ fake_stop(void)
     unlink(fake.path);
     rmdir(fake.dir);
     pthread_mutex_destroy(&fake.lock);
+}
+
+/* Raw answers too (after FAKE). */
+static void
+fake_raw(const struct raw *raws, size_t n)
+{
+    pthread_mutex_lock(&fake.lock);
+    fake.raws = raws;
+    fake.n_raws = n;
+    pthread_mutex_unlock(&fake.lock);
 }
 
 #define FAKE(routes, hang)                                                     \
@@ -1022,6 +1055,235 @@ test_stop_kill_remove(void **state)
     fake_stop();
 }
 
+/* ---- exec --------------------------------------------------------------- */
+
+/* stdout "hello\n", stderr "oops\n", stdout "bye" */
+static const char stream_ok[]
+    = "\1\0\0\0\0\0\0\6hello\n\2\0\0\0\0\0\0\5oops\n\1\0\0\0\0\0\0\3bye";
+
+static void
+test_exec_libpod(void **state)
+{
+    struct route routes[] = {
+        { "POST /v4.0.0/libpod/containers/pmm/exec", 201, "{\"Id\":\"e1\"}",
+          1 },
+        { "POST /v4.0.0/libpod/containers/pmm/exec", 201, "{\"Id\":\"e2\"}",
+          1 },
+        { "POST /v4.0.0/libpod/containers/pmm/exec", 201, "{\"Id\":\"e3\"}",
+          1 },
+        { "GET /v4.0.0/libpod/exec/e1/json", 200,
+          "{\"ExitCode\":0,\"Running\":false}", 0 },
+        /* the stream can end before the exit code is recorded */
+        { "GET /v4.0.0/libpod/exec/e2/json", 200,
+          "{\"ExitCode\":0,\"Running\":true}", 2 },
+        { "GET /v4.0.0/libpod/exec/e2/json", 200,
+          "{\"ExitCode\":1,\"Running\":false}", 0 },
+        { "GET /v4.0.0/libpod/exec/e3/json", 200, "{\"Running\":false}", 0 },
+    };
+    static const struct raw raws[] = {
+        { "POST /v4.0.0/libpod/exec/e1/start", stream_ok,
+          sizeof stream_ok - 1 },
+        { "POST /v4.0.0/libpod/exec/e2/start", "", 0 },
+        { "POST /v4.0.0/libpod/exec/e3/start", "", 0 },
+    };
+    const char *const argv[]
+        = { "supervisorctl", "stop", "pmm-managed", "a\"b", NULL };
+    const struct rt_ops *ops;
+    struct json_object *o;
+    char out[64] = "x";
+    struct rt rt;
+    int status = -1;
+
+    (void) state;
+    FAKE(routes, false);
+    fake_raw(raws, sizeof raws / sizeof *raws);
+    ops = open_rt(&rt, RT_API_LIBPOD, fake.path);
+    assert_int_equal(
+        ops->container_exec(&rt, "pmm", argv, &status, out, sizeof out, soon()),
+        0);
+    assert_int_equal(status, 0);
+    assert_string_equal(out, "hello\noops\nbye");
+    assert_string_equal(seen_line(1), "POST /v4.0.0/libpod/exec/e1/start");
+    assert_string_equal(seen_line(2), "GET /v4.0.0/libpod/exec/e1/json");
+    o = json_tokener_parse(fake.seen[0].body);
+    assert_string_equal(jstr(o, "AttachStdout"), "true");
+    assert_string_equal(jstr(o, "AttachStderr"), "true");
+    assert_string_equal(jstr(o, "Cmd.[0]"), "supervisorctl");
+    assert_string_equal(jstr(o, "Cmd.[3]"), "a\"b");
+    assert_string_equal(jstr(o, "Cmd.[4]"), "(missing)");
+    json_object_put(o);
+    o = json_tokener_parse(fake.seen[1].body);
+    assert_string_equal(jstr(o, "Detach"), "false");
+    json_object_put(o);
+
+    /* non-zero exit, no output, out NULL; asked again while running */
+    assert_int_equal(
+        ops->container_exec(&rt, "pmm", argv, &status, NULL, 0, soon()), 0);
+    assert_int_equal(status, 1);
+    assert_int_equal(fake.n_seen, 3 + 5);
+    /* no ExitCode: status untouched */
+    status = 42;
+    assert_int_equal(
+        ops->container_exec(&rt, "pmm", argv, &status, out, sizeof out, soon()),
+        -EPROTO);
+    assert_int_equal(status, 42);
+    assert_string_equal(out, "");
+    ops->close(&rt);
+    fake_stop();
+}
+
+static void
+test_exec_docker_truncates(void **state)
+{
+    struct route routes[] = {
+        { "POST /v1.41/containers/pmm/exec", 201, "{\"Id\":\"abc\"}", 0 },
+        { "GET /v1.41/exec/abc/json", 200, "{\"ExitCode\":3,\"Running\":false}",
+          0 },
+    };
+    static const struct raw raws[] = {
+        { "POST /v1.41/exec/abc/start", stream_ok, sizeof stream_ok - 1 },
+    };
+    const char *const argv[] = { "false", NULL };
+    const struct rt_ops *ops;
+    char out[8];
+    struct rt rt;
+    int status = -1;
+
+    (void) state;
+    FAKE(routes, false);
+    fake_raw(raws, sizeof raws / sizeof *raws);
+    ops = open_rt(&rt, RT_API_DOCKER, fake.path);
+    assert_int_equal(
+        ops->container_exec(&rt, "pmm", argv, &status, out, sizeof out, soon()),
+        0);
+    assert_int_equal(status, 3);
+    assert_string_equal(out, "hello\no");
+    ops->close(&rt);
+    fake_stop();
+}
+
+static void
+test_exec_errors(void **state)
+{
+    struct route routes[] = {
+        { "POST /v4.0.0/libpod/containers/gone/exec", 404,
+          "{\"cause\":\"no such container\",\"message\":\"no container with "
+          "name or ID \\\"gone\\\" found: no such container\"}",
+          0 },
+        { "POST /v4.0.0/libpod/containers/off/exec", 500,
+          "{\"cause\":\"container state improper\",\"message\":\"can only "
+          "create exec sessions on running containers: container state "
+          "improper\"}",
+          0 },
+        { "POST /v1.41/containers/off/exec", 409,
+          "{\"message\":\"Container off is not running\"}", 0 },
+        { "POST /v1.41/containers/stops/exec", 201, "{\"Id\":\"s1\"}", 0 },
+        { "POST /v1.41/exec/s1/start", 409,
+          "{\"message\":\"cannot exec in a container that is not "
+          "running\"}",
+          0 },
+        { "POST /v1.41/containers/cut/exec", 201, "{\"Id\":\"c1\"}", 0 },
+        { "POST /v1.41/containers/junk/exec", 201, "{\"Id\":\"j1\"}", 0 },
+        { "POST /v1.41/containers/noid/exec", 201, "{}", 0 },
+    };
+    static const struct raw raws[] = {
+        /* a frame of 16 bytes with 3 sent, then the connection closed */
+        { "POST /v1.41/exec/c1/start", "\1\0\0\0\0\0\0\20abc", 11 },
+        { "POST /v1.41/exec/j1/start", "hello, not a stream", 19 },
+    };
+    const char *const argv[] = { "true", NULL }, *const none[] = { NULL };
+    const struct rt_ops *ops;
+    char out[32];
+    struct rt rt;
+    int status = 7;
+
+    (void) state;
+    FAKE(routes, false);
+    fake_raw(raws, sizeof raws / sizeof *raws);
+    ops = open_rt(&rt, RT_API_LIBPOD, fake.path);
+    assert_int_equal(ops->container_exec(&rt, "gone", argv, &status, out,
+                                         sizeof out, soon()),
+                     -ENOENT);
+    assert_non_null(strstr(rt.err, "no such container"));
+    assert_int_equal(
+        ops->container_exec(&rt, "off", argv, &status, out, sizeof out, soon()),
+        -ESRCH);
+    assert_int_equal(
+        ops->container_exec(&rt, "", argv, &status, out, sizeof out, soon()),
+        -EINVAL);
+    assert_int_equal(
+        ops->container_exec(&rt, "pmm", none, &status, out, sizeof out, soon()),
+        -EINVAL);
+    ops->close(&rt);
+    ops = open_rt(&rt, RT_API_DOCKER, fake.path);
+    assert_int_equal(
+        ops->container_exec(&rt, "off", argv, &status, out, sizeof out, soon()),
+        -ESRCH);
+    assert_non_null(strstr(rt.err, "is not running (HTTP 409)"));
+    assert_int_equal(ops->container_exec(&rt, "stops", argv, &status, out,
+                                         sizeof out, soon()),
+                     -ESRCH);
+    assert_int_equal(
+        ops->container_exec(&rt, "cut", argv, &status, out, sizeof out, soon()),
+        -EPROTO);
+    assert_non_null(strstr(rt.err, "cut short"));
+    assert_string_equal(out, "abc");
+    assert_int_equal(ops->container_exec(&rt, "junk", argv, &status, out,
+                                         sizeof out, soon()),
+                     -EPROTO);
+    assert_non_null(strstr(rt.err, "not multiplexed"));
+    assert_int_equal(ops->container_exec(&rt, "noid", argv, &status, out,
+                                         sizeof out, soon()),
+                     -EPROTO);
+    assert_int_equal(status, 7);
+    ops->close(&rt);
+    fake_stop();
+}
+
+static void
+test_exec_deadline(void **state)
+{
+    struct route routes[] = {
+        { "POST /v4.0.0/libpod/containers/pmm/exec", 201, "{\"Id\":\"r\"}", 0 },
+        { "GET /v4.0.0/libpod/exec/r/json", 200,
+          "{\"ExitCode\":0,\"Running\":true}", 0 },
+    };
+    static const struct raw raws[] = {
+        { "POST /v4.0.0/libpod/exec/r/start", "", 0 },
+    };
+    const char *const argv[] = { "sleep", "60", NULL };
+    const struct rt_ops *ops;
+    struct rt rt;
+    uint64_t t0, ms;
+    int status = 7;
+
+    (void) state;
+    /* a runtime that never answers */
+    FAKE(routes, true);
+    ops = open_rt(&rt, RT_API_LIBPOD, fake.path);
+    t0 = ra_now_ns();
+    assert_int_equal(ops->container_exec(&rt, "pmm", argv, &status, NULL, 0,
+                                         ra_deadline_in_ms(300)),
+                     -ETIMEDOUT);
+    ms = (ra_now_ns() - t0) / RA_NSEC_PER_MSEC;
+    assert_true(ms >= 250 && ms <= 300 + 200);
+    ops->close(&rt);
+    fake_stop();
+    /* an exec that still runs when the deadline comes */
+    FAKE(routes, false);
+    fake_raw(raws, sizeof raws / sizeof *raws);
+    ops = open_rt(&rt, RT_API_LIBPOD, fake.path);
+    t0 = ra_now_ns();
+    assert_int_equal(ops->container_exec(&rt, "pmm", argv, &status, NULL, 0,
+                                         ra_deadline_in_ms(400)),
+                     -ETIMEDOUT);
+    ms = (ra_now_ns() - t0) / RA_NSEC_PER_MSEC;
+    assert_true(ms <= 400 + 200);
+    assert_int_equal(status, 7);
+    ops->close(&rt);
+    fake_stop();
+}
+
 /* ---- time and transport ------------------------------------------------- */
 
 static void
@@ -1134,6 +1396,10 @@ main(void)
         cmocka_unit_test(test_run_refuses_bad_spec),
         cmocka_unit_test(test_podman_500_outcomes),
         cmocka_unit_test(test_stop_kill_remove),
+        cmocka_unit_test(test_exec_libpod),
+        cmocka_unit_test(test_exec_docker_truncates),
+        cmocka_unit_test(test_exec_errors),
+        cmocka_unit_test(test_exec_deadline),
         cmocka_unit_test(test_hang_deadline),
         cmocka_unit_test(test_no_socket),
         cmocka_unit_test(test_open_rejects),

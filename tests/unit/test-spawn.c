@@ -1138,6 +1138,96 @@ test_cli_stop_kill_remove(void **state)
 }
 
 static void
+test_cli_exec(void **state)
+{
+    const char *const argv[] = { "supervisorctl", "stop", "--all", NULL };
+    char out[16] = "x";
+    struct rt rt;
+    int status = -1;
+
+    fake_rt(&rt, RT_PODMAN);
+    answer(0, "pmm-managed: stopped\n", "");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     0);
+    assert_int_equal(status, 0);
+    assert_string_equal(out, "pmm-managed: st");
+    assert_string_equal(logged(), "exec\npmm\nsupervisorctl\nstop\n--all\n\n");
+    /* the program's status passes through, 126 and 127 too; stdout first */
+    answer(1, "out\n", "err\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     0);
+    assert_int_equal(status, 1);
+    assert_string_equal(out, "out\nerr\n");
+    answer(127, "", "Error: runc: exec: \"nope\": executable file not found\n");
+    assert_int_equal(
+        rt_cli_ops.container_exec(&rt, "pmm", argv, &status, NULL, 0, soon()),
+        0);
+    assert_int_equal(status, 127);
+    /* podman's own failures: 125 and "Error: ..." */
+    status = 9;
+    answer(125, "",
+           "Error: no container with name or ID \"pmm\" found: no such "
+           "container\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     -ENOENT);
+    answer(125, "",
+           "Error: can only create exec sessions on running containers: "
+           "container state improper\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     -ESRCH);
+    /* podman 4.3 says that one with 255 */
+    answer(255, "",
+           "Error: can only create exec sessions on running containers: "
+           "container state improper\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     -ESRCH);
+    answer(255, "", "Error: the program's own\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     0);
+    assert_int_equal(status, 255);
+    status = 9;
+    answer(125, "", "Error: database is locked\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     -EIO);
+    assert_string_equal(rt.err, "podman exec: database is locked (exit 125)");
+    /* a program of its own exiting 125 */
+    answer(125, "", "bad input\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     0);
+    assert_int_equal(status, 125);
+    status = 9;
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "-pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     -EINVAL);
+
+    fake_rt(&rt, RT_DOCKER);
+    answer(1, "", "Error response from daemon: No such container: pmm\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     -ENOENT);
+    answer(1, "",
+           "Error response from daemon: Container 616c is not running\n");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out, soon()),
+                     -ESRCH);
+    assert_int_equal(status, 9);
+    write_file("hang", "");
+    assert_int_equal(rt_cli_ops.container_exec(&rt, "pmm", argv, &status, out,
+                                               sizeof out,
+                                               ra_deadline_in_ms(300)),
+                     -ETIMEDOUT);
+    assert_int_equal(status, 9);
+}
+
+static void
 test_cli_run(void **state)
 {
     const char *extra[]
@@ -1316,6 +1406,7 @@ main(void)
         TT(test_cli_timeout),
         TT(test_cli_image),
         TT(test_cli_stop_kill_remove),
+        TT(test_cli_exec),
         TT(test_cli_run),
         TT(test_cli_environment),
         TT(test_cli_docker_host),
