@@ -692,16 +692,121 @@ follow(struct ra_ctx *ctx, const struct server_conf *c, struct ra_state *st)
 
 /* ---- start / stop ------------------------------------------------------ */
 
+static void monitor_standby(struct ra_ctx *ctx, const struct server_conf *c,
+                            struct ra_state *st, struct ra_result *res);
+
+int
+role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
+             struct ra_result *res)
+{
+    char words[512], *save = NULL;
+    FILE *f;
+    int r;
+
+    /* the replicator reaches the standby's own stores on 127.0.0.1 */
+    if (!c->spec.network || strcmp(c->spec.network, "host")) {
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "mode=promotable needs run_opts=\"--network host\"");
+        return -1;
+    }
+    r = ra_state_path(ctx->rsctmp, ROLE_AGENT "-supervisord", ctx->instance,
+                      c->standby_conf, sizeof c->standby_conf);
+    if (r < 0 || !(f = fopen(c->standby_conf, "we"))) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot write the standby's supervisord override in "
+                      "%.60s",
+                      ctx->rsctmp);
+        return -1;
+    }
+    fputs("; written by ocf:pmmha:pmm-server (mode=promotable): PMM's\n"
+          "; application programs wait for promote (supervisorctl start)\n",
+          f);
+    snprintf(words, sizeof words, "%s", c->standby_programs);
+    for (char *w = strtok_r(words, " \t,", &save); w;
+         w = strtok_r(NULL, " \t,", &save))
+        fprintf(f, "[program:%s]\nautostart = false\n", w);
+    r = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -errno;
+    if (fclose(f) != 0 && r == 0)
+        r = -errno;
+    if (r < 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot write %.80s: %s", c->standby_conf,
+                      strerror(-r));
+        return -1;
+    }
+    c->spec.conf_src = c->standby_conf;
+    c->spec.conf_dst = ROLE_SUPERVISORD_OVERRIDE;
+    return 0;
+}
+
+/* Until the standby's VictoriaMetrics and ClickHouse answer on this node
+ * (PostgreSQL is the replicator's to reach: no libpq in an agent), the
+ * container's death, or the deadline. 0, or -1 with @res set. */
+static int
+wait_stores(struct ra_ctx *ctx, const struct server_conf *c,
+            struct ra_result *res)
+{
+    static const char *const urls[] = {
+        "http://127.0.0.1:9090/prometheus/health",
+        "http://127.0.0.1:8123/ping",
+    };
+    struct ra_state rec;
+    struct ra_http_reply reply;
+    char path[4096];
+    uint64_t t0 = ra_now_ns();
+    size_t up = 0;
+
+    if (server_state_file(ctx, path, sizeof path) < 0
+        || ra_state_load(path, &rec) < 0)
+        memset(&rec, 0, sizeof rec);
+    while (up < sizeof urls / sizeof urls[0]) {
+        int r = ra_http_get(urls[up], NULL,
+                            ra_deadline_min(ctx->deadline,
+                                            ra_deadline_in_ms(2000)),
+                            &reply);
+
+        if (r == 0 && reply.status == 200) {
+            up++;
+            continue;
+        }
+        if (server_state_alive(&rec) == 0) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "container %s exited while its stores were "
+                          "starting: see '%s logs %s'",
+                          c->name, rt_kind_name(c->kind), c->name);
+            return -1;
+        }
+        if (ra_deadline_passed(ctx->deadline)) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "raise the start timeout: the standby's stores did "
+                          "not answer within it (%.1fs): %.40s",
+                          (double) (ra_now_ns() - t0) / 1e9, urls[up]);
+            return -1;
+        }
+        ra_sleep_ms(100, ctx->deadline);
+    }
+    ra_info("the standby's stores answer after %.2fs",
+            (double) (ra_now_ns() - t0) / 1e9);
+    return 0;
+}
+
 void
 role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
-           struct rt *rt, struct ra_result *res)
+           struct rt *rt, bool already, struct ra_result *res)
 {
     struct ra_state st;
+    struct ra_result tmp;
     char name[160];
 
     role_load(ctx, &st);
-    if (set_mode(ctx, c, ops, rt, false, res) < 0)
+    /* the override kept PMM's programs down; stopping them (nothing to
+     * stop, normally) is the proof, and covers a container that already
+     * ran as a promoted PMM */
+    if (wait_stores(ctx, c, res) < 0
+        || set_mode(ctx, c, ops, rt, false, res) < 0)
         return;
+    if (already)
+        ra_info("container %s already ran: now a standby", c->name);
     ra_state_set(&st, "role", "standby");
     role_save(ctx, &st);
     volume_role_write(ctx, c, "standby");
@@ -709,7 +814,9 @@ role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
     if (cl_attr_set(ctx, name, "standby", 0) == -ENOTCONN)
         ra_info("no cluster: running as a standby with nothing to follow");
     follow(ctx, c, &st);
-    publish_standby(ctx, c, &st, &(struct repl_view) { 0 }, "starting");
+    /* what a monitor would publish, now: a new cluster's first promotion
+     * waits for a score */
+    monitor_standby(ctx, c, &st, &tmp);
     ra_info("%s runs as a standby%s%s", c->name,
             *role_get(&st, "following") ? " of " : "",
             role_get(&st, "following"));

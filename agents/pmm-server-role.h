@@ -22,6 +22,12 @@
  * this. */
 #define ROLE_ELECTION_TOLERANCE_MS 5000
 
+/** Where a standby's supervisord override goes inside the container:
+ * PMM's supervisord reads the .ini files of /etc/supervisord.d in order, a later
+ * section's options overriding an earlier one's (verify on each PMM
+ * release). */
+#define ROLE_SUPERVISORD_OVERRIDE "/etc/supervisord.d/zz-pmmha-standby.ini"
+
 /** What the replicator's status file says, boiled down. */
 struct repl_view {
     bool have;         /**< a status file was read */
@@ -48,12 +54,23 @@ role_promotable(const struct server_conf *c)
 }
 
 /**
- * Start's part in promotable mode, once the container runs: the standby
- * mode (application programs stopped), the replicator following the
+ * Before the container runs (promotable mode): writes the supervisord
+ * override that keeps PMM's application programs from starting with the
+ * container, and mounts it through the run spec: a standby never runs PMM
+ * itself, not even for a moment, and a container restarted behind the
+ * cluster's back comes up a standby. -1 with @res set.
+ */
+int role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
+                 struct ra_result *res);
+
+/**
+ * Start's part in promotable mode, once the container runs (@already: it
+ * ran before this start): the stores waited for, the standby mode
+ * (application programs stopped), the replicator following the
  * promoted peer when there is one, the score published.
  */
 void role_start(struct ra_ctx *ctx, struct server_conf *c,
-                const struct rt_ops *ops, struct rt *rt,
+                const struct rt_ops *ops, struct rt *rt, bool already,
                 struct ra_result *res);
 
 /** Stop's part: the replicator stopped (before the container). */

@@ -399,7 +399,8 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
         goto done;
     ops = server_open_runtime(&c, &rt, res);
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
-        || check_volume_dir(&c, res) < 0)
+        || check_volume_dir(&c, res) < 0
+        || (c.promotable && role_prepare(ctx, &c, res) < 0))
         goto done;
     r = check_image(ctx, &c, ops, &rt, &img, res);
     /* the cluster hears what this node has while the container starts */
@@ -429,13 +430,10 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
                       ctx->rsctmp, strerror(-r));
     if (r < 0)
         goto done;
-    /* a standby that already runs answers no readyz: it is one already */
-    if (!(c.promotable && already))
-        server_wait_ready(ctx, &c, &st, url, res);
+    if (c.promotable)
+        role_start(ctx, &c, ops, &rt, already, res);
     else
-        ra_result_ok(res);
-    if (c.promotable && res->rc == RA_OCF_SUCCESS)
-        role_start(ctx, &c, ops, &rt, res);
+        server_wait_ready(ctx, &c, &st, url, res);
 done:
     server_guard_finish(ctx, &guard);
     server_close_runtime(ops, &rt);

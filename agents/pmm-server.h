@@ -56,6 +56,7 @@ struct server_conf {
     const char *repl_tls_ca;
     const char *repl_tls_pin;
     const char *standby_programs; /**< stopped on a standby, in order */
+    char standby_conf[4096];      /**< the supervisord override, host side */
     unsigned long long repl_interval_ms, repl_settle_ms, max_lag_ms;
     bool allow_stale;     /**< allow_stale_promote */
     bool require_fencing;

@@ -989,23 +989,27 @@ libpod_ulimit(struct json_object *arr, const struct rt_ulimit *u)
     return r;
 }
 
+/* A bind mount of @src on @dst (read-only: @ro) into "mounts". */
 static int
-libpod_mount(struct json_object *spec, const char *volume)
+libpod_mount(struct json_object *spec, const char *src, const char *dst,
+             bool ro)
 {
     struct json_object *arr = ra_json_add_new(spec, "mounts", true);
     struct json_object *o = json_object_new_object(), *opts;
     int r = arr ? ra_json_append(arr, o) : (json_object_put(o), -ENOMEM);
 
     if (r == 0)
-        r = ra_json_add_str(o, "destination", "/srv");
+        r = ra_json_add_str(o, "destination", dst);
     if (r == 0)
-        r = ra_json_add_str(o, "source", volume);
+        r = ra_json_add_str(o, "source", src);
     if (r == 0)
         r = ra_json_add_str(o, "type", "bind");
     opts = r == 0 ? ra_json_add_new(o, "options", true) : NULL;
     if (r == 0)
         r = opts ? ra_json_append(opts, json_object_new_string("rbind"))
                  : -ENOMEM;
+    if (r == 0 && ro)
+        r = ra_json_append(opts, json_object_new_string("ro"));
     return r;
 }
 
@@ -1082,7 +1086,9 @@ libpod_spec(struct json_object *s, const struct rt_run_spec *spec)
     if (r == 0 && spec->hostname)
         r = ra_json_add_str(s, "hostname", spec->hostname);
     if (r == 0 && spec->volume)
-        r = libpod_mount(s, spec->volume);
+        r = libpod_mount(s, spec->volume, "/srv", false);
+    if (r == 0 && spec->conf_src)
+        r = libpod_mount(s, spec->conf_src, spec->conf_dst, true);
     if (r == 0)
         r = libpod_network(s, spec->network);
     if (r == 0)
@@ -1159,8 +1165,10 @@ docker_ulimit(struct json_object *arr, const struct rt_ulimit *u)
     return r;
 }
 
+/* A bind mount of @src on @dst (read-only: @ro) into "Mounts". */
 static int
-docker_mount(struct json_object *hc, const char *volume)
+docker_mount(struct json_object *hc, const char *src, const char *dst,
+             bool ro)
 {
     struct json_object *arr = ra_json_add_new(hc, "Mounts", true);
     struct json_object *o = json_object_new_object();
@@ -1169,9 +1177,11 @@ docker_mount(struct json_object *hc, const char *volume)
     if (r == 0)
         r = ra_json_add_str(o, "Type", "bind");
     if (r == 0)
-        r = ra_json_add_str(o, "Source", volume);
+        r = ra_json_add_str(o, "Source", src);
     if (r == 0)
-        r = ra_json_add_str(o, "Target", "/srv");
+        r = ra_json_add_str(o, "Target", dst);
+    if (r == 0 && ro)
+        r = ra_json_add_bool(o, "ReadOnly", true);
     return r;
 }
 
@@ -1181,7 +1191,9 @@ docker_host_config(struct json_object *hc, const struct rt_run_spec *spec)
     int r = ra_json_add_bool(hc, "AutoRemove", true);
 
     if (r == 0 && spec->volume)
-        r = docker_mount(hc, spec->volume);
+        r = docker_mount(hc, spec->volume, "/srv", false);
+    if (r == 0 && spec->conf_src)
+        r = docker_mount(hc, spec->conf_src, spec->conf_dst, true);
     if (r == 0 && spec->network && *spec->network)
         r = ra_json_add_str(hc, "NetworkMode", spec->network);
     if (r == 0 && spec->n_ulimits) {

@@ -528,6 +528,7 @@ struct run_text {
     char ports[RT_MAX_PORTS][100];
     char ulimits[RT_MAX_ULIMITS][64];
     char mount[PATH_MAX + 32];
+    char conf[2 * PATH_MAX + 40];
 };
 
 static int
@@ -550,6 +551,15 @@ check_spec(struct rt *rt, const struct rt_run_spec *s)
         snprintf(rt->err, sizeof rt->err,
                  "run: volume '%s' must be an absolute path without ','",
                  s->volume);
+        return -EINVAL;
+    }
+    if (s->conf_src
+        && (!s->conf_dst || s->conf_src[0] != '/' || s->conf_dst[0] != '/'
+            || strchr(s->conf_src, ',') || strchr(s->conf_dst, ',')
+            || strlen(s->conf_src) >= PATH_MAX
+            || strlen(s->conf_dst) >= PATH_MAX)) {
+        snprintf(rt->err, sizeof rt->err,
+                 "run: a file mount must name absolute paths without ','");
         return -EINVAL;
     }
     for (size_t i = 0; i < s->n_env; i++)
@@ -628,6 +638,12 @@ run_argv(const struct rt *rt, const struct rt_run_spec *s, struct run_text *t,
                  s->volume);
         argv[i++] = "--mount";
         argv[i++] = t->mount;
+    }
+    if (s->conf_src) {
+        snprintf(t->conf, sizeof t->conf, "type=bind,src=%s,dst=%s,ro",
+                 s->conf_src, s->conf_dst);
+        argv[i++] = "--mount";
+        argv[i++] = t->conf;
     }
     if (s->network)
         i = add_pairs(argv, i, "--network", &s->network, 1);

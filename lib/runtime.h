@@ -95,6 +95,9 @@ struct rt_run_spec {
     const char *name;
     const char *image;
     const char *volume; /**< host directory bound on /srv, or NULL */
+    /** a host file bound read-only into the container (a configuration
+     * override), or NULL; both absolute paths without ',' */
+    const char *conf_src, *conf_dst;
     struct rt_port ports[RT_MAX_PORTS];
     size_t n_ports;
     const char *env[RT_MAX_ENV]; /**< "K=V" */
