@@ -23,8 +23,9 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/podman-env.sh
 . tests/lib/shape.sh
 export SHAPE_DIR=/var/tmp/pmmha-45
-A=pmmshA
-B=pmmshB
+A=${SHAPE_NS}A
+B=${SHAPE_NS}B
+C3=${SHAPE_NS}3
 WARM=6
 
 APPS="grafana pmm-managed qan-api2 vmalert pmm-agent"
@@ -65,7 +66,7 @@ dt=$(($(now_ms) - t0))
 
 shape_net_up || { fail "namespaces $A, $B"; exit 0; }
 ip netns exec $B ping -c1 -W2 10.78.0.1 >/dev/null &&
-    pass "two namespaces joined by the veth pmmshA0-pmmshB0 (10.78.0.1, 10.78.0.2)" ||
+    pass "two namespaces joined by the veth ${A}0-${B}0 (10.78.0.1, 10.78.0.2)" ||
     fail "no ping from $B to 10.78.0.1"
 
 # ---- A: a full PMM 2 with a short warm-up; B: a standby
@@ -337,7 +338,7 @@ if cc -O1 -D_GNU_SOURCE -I "$SHAPE_DIR" -I lib -o "$rtx" tests/lib/rt-exec.c lib
         e1=$("$rtx" "${t%%:*}" "${t#*:}" $A true)
         e2=$("$rtx" "${t%%:*}" "${t#*:}" $A false)
         e3=$("$rtx" "${t%%:*}" "${t#*:}" $A supervisorctl status pmm-managed)
-        e4=$("$rtx" "${t%%:*}" "${t#*:}" pmmshNone true)
+        e4=$("$rtx" "${t%%:*}" "${t#*:}" ${SHAPE_NS}None true)
         [[ $e1 == "rc=0 status=0 out=" && $e2 == "rc=0 status=1 out=" && $e3 == "rc=0 status=0 out=pmm-managed"*RUNNING* &&
             $e4 == "rc=-ENOENT "* ]] &&
             pass "container_exec (${t%%:*}): true status 0, false status 1, supervisorctl's output, a missing container -ENOENT" ||
@@ -368,29 +369,29 @@ shape_down >/dev/null
 
 # ---- PMM 3: its ports and paths
 shape_net_up
-SHAPE_WARMUP=3 shape_run pmmsh3 $A 3 || fail "run PMM 3"
-if shape_wait_ready pmmsh3 90; then
-    r1=$(shape_curl pmmsh3 -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/v1/server/readyz)
-    r2=$(shape_curl pmmsh3 -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/v1/readyz)
-    r3=$(shape_curl pmmsh3 -s -o /dev/null -w '%{http_code}' -k https://127.0.0.1:8443/v1/server/readyz)
-    r4=$(shape_curl pmmsh3 -s -o /dev/null -w '%{http_code}' http://127.0.0.1:80/v1/server/readyz)
-    r5=$(shape_curl pmmsh3 -s http://127.0.0.1:8080/v1/server/version)
+SHAPE_WARMUP=3 shape_run $C3 $A 3 || fail "run PMM 3"
+if shape_wait_ready $C3 90; then
+    r1=$(shape_curl $C3 -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/v1/server/readyz)
+    r2=$(shape_curl $C3 -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/v1/readyz)
+    r3=$(shape_curl $C3 -s -o /dev/null -w '%{http_code}' -k https://127.0.0.1:8443/v1/server/readyz)
+    r4=$(shape_curl $C3 -s -o /dev/null -w '%{http_code}' http://127.0.0.1:80/v1/server/readyz)
+    r5=$(shape_curl $C3 -s http://127.0.0.1:8080/v1/server/version)
     r6=$(shape_curl $B -s -o /dev/null -w '%{http_code}' -K <(printf 'user = "admin:%s"\n' "$SHAPE_ADMIN_PW") \
         'http://10.78.0.1:8080/prometheus/api/v1/query?query=1')
     [[ $r1 == 200 && $r2 == 200 && $r3 == 200 && $r4 == 000 && $r5 == *'"version": "3.0.0"'* && $r6 == 200 ]] &&
         pass "PMM 3: /v1/server/readyz 200 on 8080 and 8443 (/v1/readyz rewritten), nothing on 80, /v1/server/version 3.0.0, /prometheus/ on 8080" ||
         fail "PMM 3: readyz $r1 compat $r2 https $r3 port80 $r4 version '$r5' prometheus $r6"
-    [[ $(cat "$SHAPE_DIR/pmmsh3/srv/grafana/PERCONA_DASHBOARDS_VERSION") == 3.0.0 ]] &&
+    [[ $(cat "$SHAPE_DIR/$C3/srv/grafana/PERCONA_DASHBOARDS_VERSION") == 3.0.0 ]] &&
         pass "PMM 3: PERCONA_DASHBOARDS_VERSION 3.0.0" || fail "PMM 3 version file"
 else
     fail "PMM 3 not ready"
 fi
-podman stop -t 90 pmmsh3 >/dev/null
+podman stop -t 90 $C3 >/dev/null
 # PMM refuses data newer than itself: the 2.42.0 image on PMM 3's /srv
-podman run -d --name pmmsh2on3 --network ns:/run/netns/$A -v "$SHAPE_DIR/pmmsh3/srv:/srv" \
+podman run -d --name ${SHAPE_NS}2on3 --network ns:/run/netns/$A -v "$SHAPE_DIR/$C3/srv:/srv" \
     "$(_shape_image 2)" >/dev/null
-rc=$(podman wait pmmsh2on3 2>/dev/null)
-[[ $rc == 1 && $(podman logs pmmsh2on3 2>&1) == *"refusing to downgrade"* ]] &&
+rc=$(podman wait ${SHAPE_NS}2on3 2>/dev/null)
+[[ $rc == 1 && $(podman logs ${SHAPE_NS}2on3 2>&1) == *"refusing to downgrade"* ]] &&
     pass "the 2.42.0 image on data of 3.0.0: exits 1, 'refusing to downgrade'" ||
-    fail "downgrade: exit '$rc': $(podman logs pmmsh2on3 2>&1 | tail -1)"
+    fail "downgrade: exit '$rc': $(podman logs ${SHAPE_NS}2on3 2>&1 | tail -1)"
 exit 0

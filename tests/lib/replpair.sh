@@ -11,8 +11,8 @@ SETTLE=5
 export SHAPE_WARMUP=3
 WORK=$SHAPE_DIR/repl
 STATE=$WORK/state
-A=pmmshA
-B=pmmshB
+A=${SHAPE_NS}A
+B=${SHAPE_NS}B
 
 pair_cleanup() {
     pkill -KILL -f "^$REPL .*--state-dir $WORK" 2>/dev/null

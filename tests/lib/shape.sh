@@ -11,11 +11,18 @@
 #   SHAPE_ADMIN_PW             PMM's admin (nginx basic auth on /prometheus/)
 #   SHAPE_WARMUP, SHAPE_SERIES, SHAPE_INV_INTERVAL, SHAPE_QAN_INTERVAL:
 #                              defaults for shape_run's PMM_SHAPE_* knobs
+#   SHAPE_NS                   prefix of the namespaces, veths and containers
+#                              (default pmmsh: pmmshA, pmmshB, pmmsh*); another
+#                              prefix (not starting with pmmsh) and SHAPE_REPO
+#                              let two test runs share the machine
+#   SHAPE_REPO                 the image's repository (default
+#                              localhost/pmmha-shape)
 #
 #   shape_build 2|3            build or reuse localhost/pmmha-shape:2.42.0|3.0.0
-#   shape_net_up / shape_down  namespaces pmmshA (10.78.0.1) and pmmshB
-#                              (10.78.0.2) with the veth pmmshA0-pmmshB0 /
-#                              containers pmmsh* and the namespaces removed
+#   shape_net_up / shape_down  namespaces ${SHAPE_NS}A (10.78.0.1) and
+#                              ${SHAPE_NS}B (10.78.0.2) with the veth
+#                              ${SHAPE_NS}A0-${SHAPE_NS}B0 / containers
+#                              ${SHAPE_NS}* and the namespaces removed
 #   shape_run NAME NETNS 2|3 [standby] [podman-run args...]
 #   shape_wait_ready NAME SECS readyz 200 (a standby: its stores answer)
 #   shape_psql NAME DB SQL     psql -At output (as postgres, inside)
@@ -32,13 +39,15 @@ SHAPE_CH_PW=ch$(openssl rand -hex 10)
 SHAPE_ADMIN_PW=adm$(openssl rand -hex 10)
 SHAPE_NET=10.78.0.0/24
 SHAPE_STOP_TIMEOUT=90
+SHAPE_NS=${SHAPE_NS:-pmmsh}
+SHAPE_REPO=${SHAPE_REPO:-localhost/pmmha-shape}
 
 _shape_log() { printf '[shape] %s\n' "$*" >&2; }
 
 _shape_image() { # VARIANT -> reference
     case $1 in
-        2) echo localhost/pmmha-shape:2.42.0 ;;
-        3) echo localhost/pmmha-shape:3.0.0 ;;
+        2) echo "$SHAPE_REPO:2.42.0" ;;
+        3) echo "$SHAPE_REPO:3.0.0" ;;
         *) return 1 ;;
     esac
 }
@@ -49,39 +58,39 @@ _shape_image() { # VARIANT -> reference
 shape_build() {
     local v=${1:?usage: shape_build 2|3}
     _shape_image "$v" >/dev/null || { _shape_log "variant $v: 2 or 3"; return 1; }
-    "$SHAPE_TOP/tests/pmm-shape/build.sh" "$v" >/dev/null
+    PMM_SHAPE_REPO=$SHAPE_REPO "$SHAPE_TOP/tests/pmm-shape/build.sh" "$v" >/dev/null
 }
 
 shape_net_up() {
-    local ns ip
-    for ns in pmmshA pmmshB; do
+    local ns ip a=${SHAPE_NS}A b=${SHAPE_NS}B
+    for ns in "$a" "$b"; do
         ip netns list | grep -qw "^$ns" || ip netns add "$ns" || return 1
         ip -n "$ns" link set lo up || return 1
     done
-    if ! ip -n pmmshA link show pmmshA0 >/dev/null 2>&1; then
-        ip -n pmmshB link del pmmshB0 2>/dev/null
-        ip link add pmmshA0 netns pmmshA type veth peer name pmmshB0 netns pmmshB || return 1
+    if ! ip -n "$a" link show "${a}0" >/dev/null 2>&1; then
+        ip -n "$b" link del "${b}0" 2>/dev/null
+        ip link add "${a}0" netns "$a" type veth peer name "${b}0" netns "$b" || return 1
     fi
     for ns in A B; do
         ip=10.78.0.1
         [[ $ns == B ]] && ip=10.78.0.2
-        ip -n "pmmsh$ns" addr replace "$ip/24" dev "pmmsh${ns}0" || return 1
-        ip -n "pmmsh$ns" link set "pmmsh${ns}0" up || return 1
+        ip -n "$SHAPE_NS$ns" addr replace "$ip/24" dev "$SHAPE_NS${ns}0" || return 1
+        ip -n "$SHAPE_NS$ns" link set "$SHAPE_NS${ns}0" up || return 1
     done
 }
 
 _shape_netns() { cat "$SHAPE_DIR/$1/netns" 2>/dev/null; }
 _shape_variant() { cat "$SHAPE_DIR/$1/variant" 2>/dev/null; }
 
-# shape_down: every pmmsh* container stopped gracefully and removed, the
-# namespaces deleted (the veth goes with them)
+# shape_down: every ${SHAPE_NS}* container stopped gracefully and removed,
+# the namespaces deleted (the veth goes with them)
 shape_down() {
     local c
-    for c in $(podman ps -a --format '{{.Names}}' 2>/dev/null | grep '^pmmsh'); do
+    for c in $(podman ps -a --format '{{.Names}}' 2>/dev/null | grep "^$SHAPE_NS"); do
         podman stop -t "$SHAPE_STOP_TIMEOUT" "$c" >/dev/null 2>&1
         podman rm -f "$c" >/dev/null 2>&1
     done
-    for c in pmmshA pmmshB; do
+    for c in "${SHAPE_NS}A" "${SHAPE_NS}B"; do
         ip netns list | grep -qw "^$c" && ip netns del "$c"
     done
     return 0
@@ -183,7 +192,8 @@ shape_curl() { # NAME CURL-ARGS...
 
 # The link between the two nodes cut as a cable is: A's end down, B's end
 # without carrier, packets lost rather than refused.
-shape_link_cut() { ip -n pmmshA link set pmmshA0 down; }
+shape_link_cut() { ip -n "${SHAPE_NS}A" link set "${SHAPE_NS}A0" down; }
 shape_link_restore() {
-    ip -n pmmshA link set pmmshA0 up && ip -n pmmshA addr replace 10.78.0.1/24 dev pmmshA0
+    ip -n "${SHAPE_NS}A" link set "${SHAPE_NS}A0" up &&
+        ip -n "${SHAPE_NS}A" addr replace 10.78.0.1/24 dev "${SHAPE_NS}A0"
 }

@@ -23,7 +23,9 @@ case $VARIANT in
     3) VERSION=3.0.0 ;;
     *) echo "build.sh: variant must be 2 or 3" >&2; exit 2 ;;
 esac
-IMAGE=localhost/pmmha-shape:$VERSION
+# PMM_SHAPE_REPO: another repository for the image (a second user of this
+# machine testing another tests/pmm-shape at the same time)
+IMAGE=${PMM_SHAPE_REPO:-localhost/pmmha-shape}:$VERSION
 t0=$(date +%s)
 log() { echo "[shape-build +$(($(date +%s) - t0))s] $*" >&2; }
 
