@@ -25,9 +25,10 @@ cd "$(dirname "$0")/../.." || exit 1
 
 export SHAPE_DIR=/var/tmp/pmmha-48
 export SHAPE_WARMUP=3
+IMAGE=$(_shape_image 2)
 WORK=$SHAPE_DIR/work
-A=pmmshA
-B=pmmshB
+A=${SHAPE_NS}A
+B=${SHAPE_NS}B
 REAL_AGENT=${PMM_SERVER_AGENT:-$AGENT_DIR/pmm-server}
 
 cleanup() {
@@ -39,7 +40,7 @@ cleanup() {
     shape_down
     rm -rf "$SHAPE_DIR"
 }
-trap cleanup EXIT
+[[ ${KEEP:-0} == 1 ]] || trap cleanup EXIT
 
 echo "== pmm-server mode=promotable, two nodes by hand"
 rm -rf "$SHAPE_DIR"
@@ -49,13 +50,13 @@ podman_env_setup && shape_build 2 && shape_net_up || { fail "stand-in set-up"; e
 
 # one wrapper per node: the agent run inside the node's namespace
 for n in A B; do
-    mkdir -p "$WORK/agent-$n" "$WORK/rsc-$n" "$SHAPE_DIR/pmmsh$n/srv"
-    printf '#!/bin/sh\nexec nsenter --net=/run/netns/pmmsh%s %s "$@"\n' "$n" "$REAL_AGENT" >"$WORK/agent-$n/pmm-server"
+    mkdir -p "$WORK/agent-$n" "$WORK/rsc-$n" "$SHAPE_DIR/${SHAPE_NS}$n/srv"
+    printf '#!/bin/sh\nexec nsenter --net=/run/netns/%s %s "$@"\n' "${SHAPE_NS}$n" "$REAL_AGENT" >"$WORK/agent-$n/pmm-server"
     chmod +x "$WORK/agent-$n/pmm-server"
-    _shape_creds "$SHAPE_DIR/pmmsh$n/creds"
-    echo "pmmsh$n" >"$SHAPE_DIR/pmmsh$n/netns"
-    echo 2 >"$SHAPE_DIR/pmmsh$n/variant"
-    echo 0 >"$SHAPE_DIR/pmmsh$n/standby"
+    _shape_creds "$SHAPE_DIR/${SHAPE_NS}$n/creds"
+    echo "${SHAPE_NS}$n" >"$SHAPE_DIR/${SHAPE_NS}$n/netns"
+    echo 2 >"$SHAPE_DIR/${SHAPE_NS}$n/variant"
+    echo 0 >"$SHAPE_DIR/${SHAPE_NS}$n/standby"
 done
 # the replicator's credentials, as an operator installs them (0600)
 (umask 077
@@ -63,8 +64,8 @@ done
  printf '%s:%s\n' "$SHAPE_PG_USER" "$SHAPE_PG_PW" >"$WORK/pg-auth"
  printf '%s:%s\n' "$SHAPE_CH_USER" "$SHAPE_CH_PW" >"$WORK/ch-auth")
 
-RUN_OPTS_A="--network host --hostname pmmshA -v $SHAPE_DIR/pmmshA/creds:/etc/pmm-shape/creds:ro -e PMM_SHAPE_PEER_NET=$SHAPE_NET -e PMM_SHAPE_WARMUP=3 -e PMM_SHAPE_SERIES=50 -e PMM_SHAPE_INV_INTERVAL=1 -e PMM_SHAPE_QAN_INTERVAL=1"
-RUN_OPTS_B=${RUN_OPTS_A//pmmshA/pmmshB}
+RUN_OPTS_A="--network host --hostname ${SHAPE_NS}A -v $SHAPE_DIR/${SHAPE_NS}A/creds:/etc/pmm-shape/creds:ro -e PMM_SHAPE_PEER_NET=$SHAPE_NET -e PMM_SHAPE_WARMUP=3 -e PMM_SHAPE_SERIES=50 -e PMM_SHAPE_INV_INTERVAL=1 -e PMM_SHAPE_QAN_INTERVAL=1"
+RUN_OPTS_B=${RUN_OPTS_A//${SHAPE_NS}A/${SHAPE_NS}B}
 CLONE=(OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_CRM_meta_clone_node_max=1
     OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_promoted_node_max=1
     OCF_RESKEY_CRM_meta_promotable=true OCF_RESKEY_CRM_meta_notify=true)
@@ -75,7 +76,7 @@ node_ra() {
     shift 2
     opts=RUN_OPTS_$n
     AGENT_DIR=$WORK/agent-$n INSTANCE=${INSTANCE:-pmm:0} ra pmm-server "$act" \
-        image=localhost/pmmha-shape:2.42.0 name=pmmsh$n volume="$SHAPE_DIR/pmmsh$n/srv" \
+        image=$IMAGE name=${SHAPE_NS}$n volume="$SHAPE_DIR/${SHAPE_NS}$n/srv" \
         mode=promotable "peers=nodeA=10.78.0.1 nodeB=10.78.0.2" \
         "repl_vm_url=http://{peer}/prometheus" repl_vm_auth_file="$WORK/vm-auth" \
         repl_pg_auth_file="$WORK/pg-auth" repl_ch_auth_file="$WORK/ch-auth" \
@@ -85,11 +86,11 @@ node_ra() {
         HA_RSCTMP="$WORK/rsc-$n" OCF_RESKEY_CRM_meta_on_node=node$n "${CLONE[@]}" "$@"
 }
 
-readyz() { shape_readyz "pmmsh$1"; }
+readyz() { shape_readyz "${SHAPE_NS}$1"; }
 
 # ---- ocf-tester on one node, no cluster at all
-if nsenter --net=/run/netns/pmmshA ocf-tester -n pmm-t -o image=localhost/pmmha-shape:2.42.0 -o name=pmmshA \
-    -o volume="$SHAPE_DIR/pmmshA/srv" -o mode=promotable \
+if nsenter --net=/run/netns/${SHAPE_NS}A ocf-tester -n pmm-t -o image=$IMAGE -o name=${SHAPE_NS}A \
+    -o volume="$SHAPE_DIR/${SHAPE_NS}A/srv" -o mode=promotable \
     -o repl_pg_auth_file="$WORK/pg-auth" -o repl_ch_auth_file="$WORK/ch-auth" \
     -o runtime_socket=/run/pmmha-test/absent.sock -o stop_timeout=60 \
     -o run_opts="$RUN_OPTS_A" "$REAL_AGENT" >"$WORK/tester.log" 2>&1; then
@@ -98,7 +99,7 @@ else
     fail "ocf-tester mode=promotable: $(grep -iE 'error|fail' "$WORK/tester.log" | head -3 | tr '\n' ' ')"
     sed 's/^/    /' "$WORK/tester.log" | tail -25
 fi
-rm -rf "${SHAPE_DIR:?}/pmmshA/srv"/* "${SHAPE_DIR:?}/pmmshA/srv"/.pmmha* 2>/dev/null
+rm -rf "${SHAPE_DIR:?}/${SHAPE_NS}A/srv"/* "${SHAPE_DIR:?}/${SHAPE_NS}A/srv"/.pmmha* 2>/dev/null
 
 # ---- validate-all's refusals
 node_ra A validate-all OCF_RESKEY_CRM_meta_notify=false
@@ -128,12 +129,12 @@ expect "start B: a standby" 0 ""
 node_ra B notify OCF_RESKEY_CRM_meta_notify_type=post OCF_RESKEY_CRM_meta_notify_operation=promote \
     OCF_RESKEY_CRM_meta_notify_promote_uname=nodeA "OCF_RESKEY_CRM_meta_notify_active_uname=nodeA nodeB"
 expect "notify post-promote on B" 0 ""
-if wait_until 120 grep -q '^qan.initial_sync=1' "$SHAPE_DIR/pmmshB/srv/.pmmha-repl/status" &&
-    wait_until 60 grep -q '^metrics.initial_sync=1' "$SHAPE_DIR/pmmshB/srv/.pmmha-repl/status" &&
-    wait_until 60 grep -q '^inventory.initial_sync=1' "$SHAPE_DIR/pmmshB/srv/.pmmha-repl/status"; then
+if wait_until 120 grep -q '^qan.initial_sync=1' "$SHAPE_DIR/${SHAPE_NS}B/srv/.pmmha-repl/status" &&
+    wait_until 60 grep -q '^metrics.initial_sync=1' "$SHAPE_DIR/${SHAPE_NS}B/srv/.pmmha-repl/status" &&
+    wait_until 60 grep -q '^inventory.initial_sync=1' "$SHAPE_DIR/${SHAPE_NS}B/srv/.pmmha-repl/status"; then
     pass "B's replicator (started by the agent) completed its initial sync from A"
 else
-    fail "B's initial sync: $(cat "$SHAPE_DIR/pmmshB/srv/.pmmha-repl/status" 2>&1 | grep -E 'initial|error' | tr '\n' ' ')"
+    fail "B's initial sync: $(cat "$SHAPE_DIR/${SHAPE_NS}B/srv/.pmmha-repl/status" 2>&1 | grep -E 'initial|error' | tr '\n' ' ')"
 fi
 sleep 12
 node_ra B monitor OCF_RESKEY_CRM_meta_interval=11000
@@ -157,18 +158,15 @@ node_ra B notify OCF_RESKEY_CRM_meta_notify_type=pre OCF_RESKEY_CRM_meta_notify_
     OCF_RESKEY_CRM_meta_notify_promote_uname=nodeB OCF_RESKEY_CRM_meta_notify_demote_uname=nodeA \
     "OCF_RESKEY_CRM_meta_notify_active_uname=nodeA nodeB" OCF_RESKEY_CRM_meta_timeout=120000
 expect "notify pre-promote on B (the final catch-up)" 0 ""
-node_ra B promote
-expect "promote B after the switchover's catch-up" 0 ""
-dt=$(($(now_ms) - t0))
-[[ $(readyz B) == 200 ]] && pass "B answers readyz 200 after the switchover ($dt ms from demote to ready)" ||
-    fail "B after the switchover: readyz $(readyz B)"
-grep -q "RPO 0" <<<"$ERR" && pass "promote B reports RPO 0 after the catch-up" || fail "promote B: no RPO 0 in its log: $(grep -i rpo <<<"$ERR" | tail -1)"
 
-# nothing written before the demote is missing on B (A's writer stopped
-# with the demote: everything A holds up to it)
+# nothing A held at its demote (its writer stopped with it) is missing on B
+# after the catch-up, before B's own writer starts
 end=$t_demote
+# podman exec in NAME's node: a --network host container shares the
+# network of the node that ran it, which podman exec does not enter
+px() { nsenter --net="/run/netns/$1" podman exec "$@"; }
 cnt() { # NAME
-    podman exec "$1" sh -c 'curl -sS --fail -m 60 -G http://127.0.0.1:9090/prometheus/api/v1/export \
+    px "$1" sh -c 'curl -sS --fail -m 60 -G http://127.0.0.1:9090/prometheus/api/v1/export \
         --data-urlencode "match[]={__name__=\"pmm_shape_sample\"}" -d start=0 -d "end=$1" |
         python3 -c "
 import sys, json
@@ -185,20 +183,45 @@ if [[ -s $WORK/vm.a ]] && diff "$WORK/vm.a" "$WORK/vm.b" >"$WORK/vm.diff"; then
 else
     fail "switchover lost metrics: $(head -4 "$WORK/vm.diff" | tr '\n' ' ')"
 fi
-pgd() { shape_psql "$1" pmm-managed "SELECT count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM (SELECT * FROM nodes) t"; }
-[[ -n $(pgd $A) && $(pgd $A) == "$(pgd $B)" ]] && pass "switchover: A's inventory is B's ($(pgd $B | cut -d'|' -f1) nodes)" ||
-    fail "switchover: inventory differs: A $(pgd $A) B $(pgd $B)"
-chd() { shape_ch "$1" "SELECT count(), sum(cityHash64(queryid, period_start, example)) FROM pmm.metrics FORMAT TSV"; }
-[[ -n $(chd $A) && $(chd $A) == "$(chd $B)" ]] && pass "switchover: A's QAN rows are B's ($(chd $B | cut -f1) rows)" ||
-    fail "switchover: QAN differs: A $(chd $A) B $(chd $B)"
+pgd() { # NAME: every table of both databases, hashed
+    local db
+    for db in pmm-managed grafana; do
+        shape_psql "$1" "$db" "SELECT c.relname || '=' || (xpath('/row/h/text()', query_to_xml(format(
+            'SELECT md5(coalesce(string_agg(t::text, chr(10) ORDER BY t::text), '''')) AS h FROM %I t', c.relname),
+            false, true, '')))[1]::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1"
+    done
+}
+pgd $A >"$WORK/pg.a"
+pgd $B >"$WORK/pg.b"
+if [[ -s $WORK/pg.a ]] && cmp -s "$WORK/pg.a" "$WORK/pg.b"; then
+    pass "switchover: every table of A's inventory and Grafana is B's ($(wc -l <"$WORK/pg.b") tables, shape_tick $(shape_psql $A pmm-managed "SELECT settings->>'shape_tick' FROM settings"))"
+else
+    fail "switchover: inventory differs: $(diff "$WORK/pg.a" "$WORK/pg.b" | head -4 | tr '\n' ' ')"
+fi
+chd() { px "$1" clickhouse-client --host 127.0.0.1 --port 9000 --query "SELECT cityHash64(*) FROM pmm.metrics FORMAT TSV" | sort; }
+chd $A >"$WORK/ch.a"
+chd $B >"$WORK/ch.b"
+if [[ -s $WORK/ch.a ]] && cmp -s "$WORK/ch.a" "$WORK/ch.b"; then
+    pass "switchover: every QAN row of A is B's ($(wc -l <"$WORK/ch.b") rows)"
+else
+    fail "switchover: QAN differs: A $(wc -l <"$WORK/ch.a") rows, B $(wc -l <"$WORK/ch.b") rows"
+fi
+
+node_ra B promote
+expect "promote B after the switchover's catch-up" 0 ""
+dt=$(($(now_ms) - t0))
+[[ $(readyz B) == 200 ]] && pass "B answers readyz 200 after the switchover ($dt ms from demote to ready)" ||
+    fail "B after the switchover: readyz $(readyz B)"
+grep -q "RPO 0" <<<"$ERR" && pass "promote B reports RPO 0 after the catch-up" || fail "promote B: no RPO 0 in its log: $(grep -i rpo <<<"$ERR" | tail -1)"
 
 # ---- the old primary follows the new one
 node_ra A notify OCF_RESKEY_CRM_meta_notify_type=post OCF_RESKEY_CRM_meta_notify_operation=promote \
     OCF_RESKEY_CRM_meta_notify_promote_uname=nodeB
-if wait_until 60 grep -q '^metrics.last_success=[1-9]' "$SHAPE_DIR/pmmshA/srv/.pmmha-repl/status"; then
+if wait_until 60 grep -q '^metrics.last_success=[1-9]' "$SHAPE_DIR/${SHAPE_NS}A/srv/.pmmha-repl/status"; then
     pass "the demoted A follows B (its replicator copies from B)"
 else
-    fail "A does not follow B: $(grep -E 'error' "$SHAPE_DIR/pmmshA/srv/.pmmha-repl/status" 2>&1 | tr '\n' ' ')"
+    fail "A does not follow B: $(grep -E 'error' "$SHAPE_DIR/${SHAPE_NS}A/srv/.pmmha-repl/status" 2>&1 | tr '\n' ' ')"
 fi
 for n in A B; do
     node_ra $n stop
