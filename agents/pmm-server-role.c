@@ -124,133 +124,13 @@ volume_role_write(const struct ra_ctx *ctx, const struct server_conf *c,
         ra_warn("cannot record the role on %s", c->volume);
 }
 
-/* ---- the replicator's status ---------------------------------------- */
-
-static int64_t
-num(const struct ra_state *st, const char *key)
-{
-    const char *v = ra_state_get(st, key);
-    long long n;
-
-    return v && ra_parse_ll(v, &n) == 0 ? (int64_t) n : 0;
-}
-
-int
-role_repl_view(const char *state_dir, struct repl_view *v)
-{
-    static const char *const streams[] = { "metrics", "inventory", "qan" };
-    struct ra_state st;
-    char path[4096], key[48];
-    int r;
-
-    memset(v, 0, sizeof *v);
-    snprintf(path, sizeof path, "%s/status", state_dir);
-    r = ra_state_load(path, &st);
-    if (r < 0)
-        return r;
-    v->have = true;
-    v->initial_done = true;
-    v->updated_ms = num(&st, "status.updated");
-    v->skew_ms = num(&st, "status.skew_ms");
-    for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++) {
-        int64_t pos, ok, behind;
-        const char *err;
-
-        snprintf(key, sizeof key, "%s.enabled", streams[i]);
-        if (num(&st, key) != 1)
-            continue;
-        snprintf(key, sizeof key, "%s.initial_sync", streams[i]);
-        v->initial_done &= num(&st, key) == 1;
-        snprintf(key, sizeof key, "%s.refused", streams[i]);
-        v->refused |= num(&st, key) != 0;
-        snprintf(key, sizeof key, "%s.position", streams[i]);
-        pos = num(&st, key);
-        if (!v->position_ms || pos < v->position_ms)
-            v->position_ms = pos;
-        /* how far behind the source it was when the source last answered:
-         * a dead source must not make the standby look ever further behind
-         * (that would forbid the promote that replaces it) */
-        snprintf(key, sizeof key, "%s.last_success", streams[i]);
-        ok = num(&st, key);
-        behind = ok && pos ? ok + v->skew_ms - pos : INT64_MAX;
-        if (behind < 0)
-            behind = 0;
-        if (behind > v->behind_ms)
-            v->behind_ms = behind;
-        snprintf(key, sizeof key, "%s.last_error", streams[i]);
-        err = ra_state_get(&st, key);
-        if (err && *err && !*v->error)
-            snprintf(v->error, sizeof v->error, "%s: %s", streams[i], err);
-    }
-    if (!v->position_ms)
-        v->initial_done = false;
-    return 0;
-}
-
-int
-role_score(const struct server_conf *c, const struct repl_view *v)
-{
-    int64_t lag_s;
-
-    if (!v->have || !v->initial_done || v->refused)
-        return ROLE_SCORE_NEVER;
-    if ((uint64_t) v->behind_ms > c->max_lag_ms)
-        return c->allow_stale ? ROLE_SCORE_WORST : ROLE_SCORE_NEVER;
-    lag_s = v->behind_ms / 1000;
-    if (lag_s > ROLE_SCORE_BEST - ROLE_SCORE_WORST)
-        lag_s = ROLE_SCORE_BEST - ROLE_SCORE_WORST;
-    return ROLE_SCORE_BEST - (int) lag_s;
-}
-
-/* ---- the peers -------------------------------------------------------- */
-
-/* The address of @node: its entry in peers, else its name. */
-static void
-peer_address(const struct server_conf *c, const char *node, char *buf,
-             size_t len)
-{
-    size_t nl = strlen(node);
-
-    for (const char *p = c->peers; *p;) {
-        size_t w;
-
-        p += strspn(p, " \t,");
-        w = strcspn(p, " \t,");
-        if (w > nl + 1 && !strncmp(p, node, nl) && p[nl] == '=') {
-            snprintf(buf, len, "%.*s", (int) (w - nl - 1), p + nl + 1);
-            return;
-        }
-        p += w;
-    }
-    snprintf(buf, len, "%s", node);
-}
-
-/* @tmpl with every {peer} replaced by @addr (IPv6 in brackets). */
-static void
-expand(const char *tmpl, const char *addr, char *buf, size_t len)
-{
-    size_t o = 0;
-    bool v6 = strchr(addr, ':') != NULL;
-
-    for (const char *s = tmpl; *s && o + 1 < len;) {
-        if (!strncmp(s, "{peer}", 6)) {
-            int n = snprintf(buf + o, len - o, "%s%s%s", v6 ? "[" : "", addr,
-                             v6 ? "]" : "");
-            o += n > 0 ? (size_t) n : 0;
-            s += 6;
-        } else
-            buf[o++] = *s++;
-    }
-    buf[o < len ? o : len - 1] = '\0';
-}
-
 /* ---- the replicator's process ----------------------------------------- */
 
 /* 1 when the recorded replicator runs, 0 when not. */
 static int
 repl_alive(const struct ra_state *st)
 {
-    int64_t pid = num(st, "repl_pid"), start = num(st, "repl_start");
+    int64_t pid = role_num(st, "repl_pid"), start = role_num(st, "repl_start");
 
     return pid > 0 && ra_proc_is((pid_t) pid, (uint64_t) start) == 1;
 }
@@ -273,13 +153,13 @@ repl_argv(const struct server_conf *c, const char *src, bool once,
         used += (size_t) w_ + 1;                                              \
     } while (0)
 
-    peer_address(c, src, addr, sizeof addr);
+    role_peer_address(c, src, addr, sizeof addr);
     repl_dir(c, dir, sizeof dir);
     ARG("%s", PMMHA_REPLICATOR);
     ARG("--state-dir");
     ARG("%s", dir);
     ARG("--source-vm");
-    expand(c->repl_vm_url, addr, bufs + used, buflen - used);
+    role_expand(c->repl_vm_url, addr, bufs + used, buflen - used);
     argv[n++] = bufs + used;
     used += strlen(bufs + used) + 1;
     if (*c->repl_vm_auth) {
@@ -287,7 +167,7 @@ repl_argv(const struct server_conf *c, const char *src, bool once,
         ARG("%s", c->repl_vm_auth);
     }
     ARG("--source-ch");
-    expand(c->repl_ch_url, addr, bufs + used, buflen - used);
+    role_expand(c->repl_ch_url, addr, bufs + used, buflen - used);
     argv[n++] = bufs + used;
     used += strlen(bufs + used) + 1;
     ARG("--ch-auth-file");
@@ -381,7 +261,7 @@ repl_spawn(const struct ra_ctx *ctx, const struct server_conf *c,
 static void
 repl_stop(const struct ra_ctx *ctx, struct ra_state *st)
 {
-    int64_t pid = num(st, "repl_pid"), start = num(st, "repl_start");
+    int64_t pid = role_num(st, "repl_pid"), start = role_num(st, "repl_start");
     int fd = pid > 0 ? ra_proc_open((pid_t) pid, (uint64_t) start) : -ESRCH;
 
     if (fd >= 0) {
@@ -449,30 +329,6 @@ repl_once(const struct ra_ctx *ctx, const struct server_conf *c,
 
 /* ---- the container's mode --------------------------------------------- */
 
-/* supervisorctl's answer is fine when every line is @ok or an error that
- * means the same ("not running" for stop, "already started" for start)
- * or a program this PMM does not have. */
-static bool
-supervisor_ok(const char *out, bool start)
-{
-    char line[256];
-
-    for (const char *p = out; *p;) {
-        size_t n = strcspn(p, "\n");
-
-        snprintf(line, sizeof line, "%.*s", (int) n, p);
-        p += n + (p[n] == '\n');
-        if (!*line || !strstr(line, "ERROR"))
-            continue;
-        if (strstr(line, "no such process")
-            || (!start && strstr(line, "not running"))
-            || (start && strstr(line, "already started")))
-            continue;
-        return false;
-    }
-    return true;
-}
-
 /* Stops (standby) or starts (full PMM) the application programs inside
  * the container. 0, or -1 with @res set. */
 static int
@@ -509,7 +365,7 @@ set_mode(struct ra_ctx *ctx, const struct server_conf *c,
         r = ops->container_exec(rt, c->name, argv, &status, out, sizeof out,
                                 ctx->deadline);
     }
-    if (r == 0 && (status == 0 || supervisor_ok(out, full)))
+    if (r == 0 && (status == 0 || role_supervisor_ok(out, full)))
         return 0;
     out[strcspn(out, "\n")] = '\0';
     if (r < 0)
@@ -629,7 +485,7 @@ publish_standby(const struct ra_ctx *ctx, const struct server_conf *c,
     else
         snprintf(lag, sizeof lag, "unknown");
     publish(ctx, st, "lag", lag, &changed);
-    if (now - num(st, "pub_pos_at") >= POSITION_REFRESH_MS) {
+    if (now - role_num(st, "pub_pos_at") >= POSITION_REFRESH_MS) {
         clock_str(v->position_ms, pos, sizeof pos);
         publish(ctx, st, "position", pos, &changed);
         snprintf(pos, sizeof pos, "%" PRId64, now);
@@ -664,6 +520,36 @@ find_promoted(const struct ra_ctx *ctx, char *buf, size_t len)
         }
 }
 
+/*
+ * The image guard of the pair: the standby must run the image the promoted
+ * node runs (binary copies, partitions and the schema assume it). Records
+ * in @st the promoted node's image when it differs ("" when the same or
+ * unknown: the replicator's schema check still stands guard).
+ */
+static void
+check_pair_image(const struct ra_ctx *ctx, const char *src,
+                 struct ra_state *st)
+{
+    struct ra_state rec;
+    char name[160], theirs[CL_VALUE_MAX], path[4096];
+    const char *mine = NULL;
+
+    ra_state_set(st, "image_differs", "");
+    if (server_state_file(ctx, path, sizeof path) == 0
+        && ra_state_load(path, &rec) == 0)
+        mine = ra_state_get(&rec, "image_id");
+    snprintf(name, sizeof name, "pmmha-image-%.*s",
+             (int) strcspn(ctx->instance, ":"), ctx->instance);
+    if (!mine || !*mine
+        || cl_attr_get(ctx, name, src, 0, theirs, sizeof theirs) < 0
+        || !*theirs || !strcmp(theirs, "absent") || !strcmp(theirs, mine))
+        return;
+    ra_warn("not promotable: %s runs image %.12s, this node %.12s (pull the "
+            "same image on every node)",
+            src, theirs, mine);
+    ra_state_set(st, "image_differs", theirs);
+}
+
 /* Makes the replicator follow @st's source (looked up when unknown);
  * restarts it when it died or follows another node. */
 static void
@@ -676,8 +562,10 @@ follow(struct ra_ctx *ctx, const struct server_conf *c, struct ra_state *st)
     if (!*src) {
         find_promoted(ctx, src, sizeof src);
         if (!*src)
-            return; /* nobody promoted: nothing to follow yet */
+            return; /* nothing to follow yet */
     }
+    if (strcmp(role_get(st, "following"), src))
+        check_pair_image(ctx, src, st);
     if (repl_alive(st) && !strcmp(role_get(st, "following"), src))
         return;
     if (repl_alive(st))
@@ -896,7 +784,9 @@ monitor_standby(struct ra_ctx *ctx, const struct server_conf *c,
         }
     } else if (ctx->lock_fd >= 0)
         follow(ctx, c, st); /* a primary may have appeared */
-    if (!v.have)
+    if (*role_get(st, "image_differs"))
+        state = "image-differs";
+    else if (!v.have)
         state = repl_alive(st) ? "starting" : "no-source";
     else if (v.refused)
         state = "refused";
@@ -1140,6 +1030,14 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
             ra_result_set(res, RA_OCF_ERR_GENERIC,
                           "not promotable: replication refused: %.80s",
                           v.error);
+            return;
+        }
+        if (*role_get(&st, "image_differs")) {
+            ra_result_set(res, RA_OCF_ERR_GENERIC,
+                          "not promotable: %.40s runs image %.12s, pull it "
+                          "here",
+                          role_get(&st, "following"),
+                          role_get(&st, "image_differs"));
             return;
         }
         if ((uint64_t) v.behind_ms > c.max_lag_ms && !c.allow_stale) {

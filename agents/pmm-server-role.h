@@ -40,11 +40,28 @@ struct repl_view {
     char error[200];     /**< the first stream error, "" if none */
 };
 
+/* ---- pmm-server-pair.c: the pure parts ---- */
+
 /** Reads @state_dir/status into @v; -errno when there is none. */
 int role_repl_view(const char *state_dir, struct repl_view *v);
 
 /** The score a standby with @v deserves under @c's max_lag. */
 int role_score(const struct server_conf *c, const struct repl_view *v);
+
+/** @key of @st as a number, 0 when absent or not one. */
+int64_t role_num(const struct ra_state *st, const char *key);
+
+/** The address of @node: its entry in @c's peers, else its name. */
+void role_peer_address(const struct server_conf *c, const char *node,
+                       char *buf, size_t len);
+
+/** @tmpl with every {peer} replaced by @addr (an IPv6 one in brackets),
+ * truncated to @len. */
+void role_expand(const char *tmpl, const char *addr, char *buf, size_t len);
+
+/** True when supervisorctl's output @out says the programs are stopped
+ * (@start false) or started (@start true), "no such process" included. */
+bool role_supervisor_ok(const char *out, bool start);
 
 /** True when @c is in promotable mode. */
 static inline bool
