@@ -98,7 +98,7 @@ role_score(const struct server_conf *c, const struct repl_view *v)
 /* The address of @node: its entry in peers, else its name. */
 void
 role_peer_address(const struct server_conf *c, const char *node, char *buf,
-             size_t len)
+                  size_t len)
 {
     size_t nl = strlen(node);
 
@@ -160,4 +160,3 @@ role_supervisor_ok(const char *out, bool start)
     }
     return true;
 }
-

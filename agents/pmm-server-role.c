@@ -86,8 +86,7 @@ role_save(const struct ra_ctx *ctx, const struct ra_state *st)
     if (r == 0)
         r = ra_state_save(path, st);
     if (r < 0)
-        ra_warn("cannot record the role in %s: %s", ctx->rsctmp,
-                strerror(-r));
+        ra_warn("cannot record the role in %s: %s", ctx->rsctmp, strerror(-r));
 }
 
 static const char *
@@ -144,13 +143,13 @@ repl_argv(const struct server_conf *c, const char *src, bool once,
     char addr[256], dir[4096];
     size_t n = 0, used = 0;
 
-#define ARG(...)                                                              \
-    do {                                                                      \
-        int w_ = snprintf(bufs + used, buflen - used, __VA_ARGS__);           \
-        if (w_ < 0 || (size_t) w_ >= buflen - used || n + 1 >= max)           \
-            return 0;                                                         \
-        argv[n++] = bufs + used;                                              \
-        used += (size_t) w_ + 1;                                              \
+#define ARG(...)                                                               \
+    do {                                                                       \
+        int w_ = snprintf(bufs + used, buflen - used, __VA_ARGS__);            \
+        if (w_ < 0 || (size_t) w_ >= buflen - used || n + 1 >= max)            \
+            return 0;                                                          \
+        argv[n++] = bufs + used;                                               \
+        used += (size_t) w_ + 1;                                               \
     } while (0)
 
     role_peer_address(c, src, addr, sizeof addr);
@@ -268,9 +267,9 @@ repl_stop(const struct ra_ctx *ctx, struct ra_state *st)
         int r = ra_proc_signal(fd, SIGTERM);
 
         if (r == 0)
-            r = ra_proc_wait(fd, ra_deadline_min(
-                                     ctx->deadline,
-                                     ra_deadline_in_ms(REPL_STOP_MS)));
+            r = ra_proc_wait(fd,
+                             ra_deadline_min(ctx->deadline,
+                                             ra_deadline_in_ms(REPL_STOP_MS)));
         if (r == -ETIMEDOUT) {
             ra_warn("pmmha-replicator (pid %" PRId64 ") ignored SIGTERM: "
                     "SIGKILL",
@@ -304,8 +303,8 @@ repl_once(const struct ra_ctx *ctx, const struct server_conf *c,
         snprintf(why, len, "the replicator's command line is too long");
         return -1;
     }
-    r = ra_spawn(argv, repl_env(ctx, envbuf, sizeof envbuf) + 2,
-                 ctx->deadline, 2000, &out);
+    r = ra_spawn(argv, repl_env(ctx, envbuf, sizeof envbuf) + 2, ctx->deadline,
+                 2000, &out);
     if (r == 0 && out.status == 0) {
         ra_spawn_result_free(&out);
         return 0;
@@ -384,8 +383,8 @@ set_mode(struct ra_ctx *ctx, const struct server_conf *c,
 static void
 attr_name(const struct ra_ctx *ctx, const char *what, char *buf, size_t len)
 {
-    snprintf(buf, len, "pmmha-%s-%.*s", what,
-             (int) strcspn(ctx->instance, ":"), ctx->instance);
+    snprintf(buf, len, "pmmha-%s-%.*s", what, (int) strcspn(ctx->instance, ":"),
+             ctx->instance);
 }
 
 /* Sets a public attribute when it differs from what @st says was
@@ -454,7 +453,7 @@ standby_score(const struct server_conf *c, const struct repl_view *v,
 
     if (!strcmp(state, "streaming") || !strcmp(state, "lagging"))
         return role_score(c, v);
-    if (strcmp(state, "no-source"))
+    if (strcmp(state, "no-source") != 0)
         return ROLE_SCORE_NEVER;
     snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
     if (ra_state_load(path, &vol) == 0 && ra_state_get(&vol, "promoted_at")
@@ -513,7 +512,7 @@ find_promoted(const struct ra_ctx *ctx, char *buf, size_t len)
     n = cl_attr_all(ctx, name, 0, vals, CL_NOTIFY_NODES);
     for (int i = 0; i < n; i++)
         if (!strcmp(vals[i].value, "promoted")
-            && (!ctx->node || strcmp(vals[i].node, ctx->node))
+            && (!ctx->node || strcmp(vals[i].node, ctx->node) != 0)
             && cl_node_name_ok(vals[i].node)) {
             snprintf(buf, len, "%s", vals[i].node);
             return;
@@ -527,8 +526,7 @@ find_promoted(const struct ra_ctx *ctx, char *buf, size_t len)
  * unknown: the replicator's schema check still stands guard).
  */
 static void
-check_pair_image(const struct ra_ctx *ctx, const char *src,
-                 struct ra_state *st)
+check_pair_image(const struct ra_ctx *ctx, const char *src, struct ra_state *st)
 {
     struct ra_state rec;
     char name[160], theirs[CL_VALUE_MAX], path[4096];
@@ -541,8 +539,8 @@ check_pair_image(const struct ra_ctx *ctx, const char *src,
     snprintf(name, sizeof name, "pmmha-image-%.*s",
              (int) strcspn(ctx->instance, ":"), ctx->instance);
     if (!mine || !*mine
-        || cl_attr_get(ctx, name, src, 0, theirs, sizeof theirs) < 0
-        || !*theirs || !strcmp(theirs, "absent") || !strcmp(theirs, mine))
+        || cl_attr_get(ctx, name, src, 0, theirs, sizeof theirs) < 0 || !*theirs
+        || !strcmp(theirs, "absent") || !strcmp(theirs, mine))
         return;
     ra_warn("not promotable: %s runs image %.12s, this node %.12s (pull the "
             "same image on every node)",
@@ -564,7 +562,7 @@ follow(struct ra_ctx *ctx, const struct server_conf *c, struct ra_state *st)
         if (!*src)
             return; /* nothing to follow yet */
     }
-    if (strcmp(role_get(st, "following"), src))
+    if (strcmp(role_get(st, "following"), src) != 0)
         check_pair_image(ctx, src, st);
     if (repl_alive(st) && !strcmp(role_get(st, "following"), src))
         return;
@@ -592,7 +590,7 @@ role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
     int r;
 
     /* the replicator reaches the standby's own stores on 127.0.0.1 */
-    if (!c->spec.network || strcmp(c->spec.network, "host")) {
+    if (!c->spec.network || strcmp(c->spec.network, "host") != 0) {
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
                       "mode=promotable needs run_opts=\"--network host\"");
         return -1;
@@ -617,9 +615,8 @@ role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
     if (fclose(f) != 0 && r == 0)
         r = -errno;
     if (r < 0) {
-        ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "cannot write %.80s: %s", c->standby_conf,
-                      strerror(-r));
+        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot write %.80s: %s",
+                      c->standby_conf, strerror(-r));
         return -1;
     }
     c->spec.conf_src = c->standby_conf;
@@ -648,10 +645,9 @@ wait_stores(struct ra_ctx *ctx, const struct server_conf *c,
         || ra_state_load(path, &rec) < 0)
         memset(&rec, 0, sizeof rec);
     while (up < sizeof urls / sizeof urls[0]) {
-        int r = ra_http_get(urls[up], NULL,
-                            ra_deadline_min(ctx->deadline,
-                                            ra_deadline_in_ms(2000)),
-                            &reply);
+        int r = ra_http_get(
+            urls[up], NULL,
+            ra_deadline_min(ctx->deadline, ra_deadline_in_ms(2000)), &reply);
 
         if (r == 0 && reply.status == 200) {
             up++;
@@ -736,7 +732,8 @@ role_gone_rc(struct ra_ctx *ctx, const struct server_conf *c)
 
     (void) c;
     role_load(ctx, &st);
-    return ra_ctx_is_recurring(ctx) && !strcmp(role_get(&st, "role"), "promoted")
+    return ra_ctx_is_recurring(ctx)
+                   && !strcmp(role_get(&st, "role"), "promoted")
                ? RA_OCF_FAILED_PROMOTED
                : RA_OCF_NOT_RUNNING;
 }
@@ -761,8 +758,8 @@ monitor_standby(struct ra_ctx *ctx, const struct server_conf *c,
     char dir[4096];
     struct repl_view v;
     const char *state;
-    int64_t stale_ms = (int64_t) c->repl_interval_ms * STATUS_STALE_CYCLES
-                       + 60000;
+    int64_t stale_ms
+        = (int64_t) c->repl_interval_ms * STATUS_STALE_CYCLES + 60000;
 
     repl_dir(c, dir, sizeof dir);
     (void) role_repl_view(dir, &v);
@@ -841,8 +838,8 @@ check_secret(const char *param, const char *path, bool required,
         return -1;
     }
     if (path[0] != '/') {
-        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "%s must be an absolute path", param);
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED, "%s must be an absolute path",
+                      param);
         return -1;
     }
     if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
@@ -986,7 +983,6 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
     struct repl_view v;
     char dir[4096], path[4096], url[512], name[160];
     const struct rt_ops *ops = NULL;
-    int alive = -EINVAL;
 
     server_conf_basic(ctx, &c);
     role_load(ctx, &st);
@@ -996,8 +992,7 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
         return;
     }
     if (server_state_file(ctx, path, sizeof path) < 0
-        || ra_state_load(path, &rec) < 0
-        || (alive = server_state_alive(&rec)) != 1) {
+        || ra_state_load(path, &rec) < 0 || server_state_alive(&rec) != 1) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "%s is not running here: nothing to promote", c.name);
         return;
@@ -1017,8 +1012,8 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
     }
     repl_dir(&c, dir, sizeof dir);
     (void) role_repl_view(dir, &v);
-    if (*role_get(&st, "following") && strcmp(role_get(&st, "switchover"),
-                                              "caught-up")) {
+    if (*role_get(&st, "following")
+        && strcmp(role_get(&st, "switchover"), "caught-up") != 0) {
         if (!v.have || !v.initial_done) {
             ra_result_set(res, RA_OCF_ERR_GENERIC,
                           "not promotable: the initial sync from %.40s is not "
@@ -1095,7 +1090,7 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
         ra_result_ok(res);
         return;
     }
-    if (strcmp(role_get(&st, "role"), "promoted")) {
+    if (strcmp(role_get(&st, "role"), "promoted") != 0) {
         ra_result_ok(res); /* already a standby */
         return;
     }
@@ -1103,10 +1098,9 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
     if (!ops || set_mode(ctx, &c, ops, &rt, false, res) < 0)
         goto done;
     /* what was ingested reaches the disk and the export */
-    (void) ra_http_get("http://127.0.0.1:9090/prometheus/internal/force_flush",
-                       NULL,
-                       ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)),
-                       &reply);
+    (void) ra_http_get(
+        "http://127.0.0.1:9090/prometheus/internal/force_flush", NULL,
+        ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)), &reply);
     ra_state_set(&st, "role", "standby");
     ra_state_set(&st, "source", "");
     ra_state_set(&st, "following", "");
@@ -1123,7 +1117,8 @@ done:
     server_close_runtime(ops, &rt);
 }
 
-/* ---- notify --------------------------------------------------------------- */
+/* ---- notify ---------------------------------------------------------------
+ */
 
 /* pre-promote on the node to be promoted in a switchover: copy what the
  * demoted primary holds, up to now, before taking over. */
@@ -1172,8 +1167,7 @@ server_notify(struct ra_ctx *ctx, struct ra_result *res)
     me_promoted = !strcmp(role_get(&st, "role"), "promoted");
     attr_name(ctx, "elect", name, sizeof name);
     if (n.type == CL_NOTIFY_PRE && n.op == CL_OP_PROMOTE && !me_promoted) {
-        if (cl_nodes_has(&n.promote, ctx->node)
-            && cl_notify_is_switchover(&n))
+        if (cl_nodes_has(&n.promote, ctx->node) && cl_notify_is_switchover(&n))
             switchover_catch_up(ctx, &c, &st, n.demote.name[0]);
         /* every standby tells how far it got, for promote's election */
         repl_dir(&c, dir, sizeof dir);
@@ -1184,14 +1178,14 @@ server_notify(struct ra_ctx *ctx, struct ra_result *res)
     } else if (n.type == CL_NOTIFY_POST && n.op == CL_OP_PROMOTE) {
         (void) cl_attr_delete(ctx, name, CL_ATTR_PRIVATE);
         if (!me_promoted && n.promote.n == 1
-            && strcmp(n.promote.name[0], ctx->node)) {
+            && strcmp(n.promote.name[0], ctx->node) != 0) {
             ra_state_set(&st, "source", n.promote.name[0]);
             role_save(ctx, &st);
             follow(ctx, &c, &st);
         }
-    } else if (n.type == CL_NOTIFY_POST && n.op == CL_OP_DEMOTE
-               && !me_promoted && !strcmp(role_get(&st, "following"),
-                                          n.demote.n ? n.demote.name[0] : "")) {
+    } else if (n.type == CL_NOTIFY_POST && n.op == CL_OP_DEMOTE && !me_promoted
+               && !strcmp(role_get(&st, "following"),
+                          n.demote.n ? n.demote.name[0] : "")) {
         /* the primary we follow is one no longer: wait for the next */
         repl_stop(ctx, &st);
         ra_state_set(&st, "source", "");

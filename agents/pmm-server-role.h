@@ -23,16 +23,16 @@
 #define ROLE_ELECTION_TOLERANCE_MS 5000
 
 /** Where a standby's supervisord override goes inside the container:
- * PMM's supervisord reads the .ini files of /etc/supervisord.d in order, a later
- * section's options overriding an earlier one's (verify on each PMM
+ * PMM's supervisord reads the .ini files of /etc/supervisord.d in order, a
+ * later section's options overriding an earlier one's (verify on each PMM
  * release). */
 #define ROLE_SUPERVISORD_OVERRIDE "/etc/supervisord.d/zz-pmmha-standby.ini"
 
 /** What the replicator's status file says, boiled down. */
 struct repl_view {
-    bool have;         /**< a status file was read */
-    bool initial_done; /**< every stream completed its first sync */
-    bool refused;      /**< a stream needs the operator (schema, auth) */
+    bool have;           /**< a status file was read */
+    bool initial_done;   /**< every stream completed its first sync */
+    bool refused;        /**< a stream needs the operator (schema, auth) */
     int64_t position_ms; /**< the oldest stream's position, source clock */
     int64_t behind_ms;   /**< how far behind at the last success */
     int64_t updated_ms;  /**< when the status was written, our clock */
@@ -52,8 +52,8 @@ int role_score(const struct server_conf *c, const struct repl_view *v);
 int64_t role_num(const struct ra_state *st, const char *key);
 
 /** The address of @node: its entry in @c's peers, else its name. */
-void role_peer_address(const struct server_conf *c, const char *node,
-                       char *buf, size_t len);
+void role_peer_address(const struct server_conf *c, const char *node, char *buf,
+                       size_t len);
 
 /** @tmpl with every {peer} replaced by @addr (an IPv6 one in brackets),
  * truncated to @len. */

@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "pmm-server.h"
 #include "pmm-server-role.h"
+#include "pmm-server.h"
 #include "proc.h"
 #include "state.h"
 #include "version.h"
@@ -38,7 +38,8 @@ extern const char pmm_server_meta_xml[];
 
 /* The runtime's API, else its CLI; the CLI when run_opts needs it. */
 const struct rt_ops *
-server_open_runtime(const struct server_conf *c, struct rt *rt, struct ra_result *res)
+server_open_runtime(const struct server_conf *c, struct rt *rt,
+                    struct ra_result *res)
 {
     const struct rt_ops *ops = c->needs_cli
                                    ? rt_open_cli(rt, c->kind, c->socket)
@@ -114,8 +115,8 @@ derive_url(const struct server_conf *c, const struct rt_container *ct,
 
 /* 0 when PMM answers 200; else -1 with what it said in @why. */
 int
-server_probe_ready(const struct server_conf *c, const char *url, ra_deadline_t d,
-            char *why, size_t len)
+server_probe_ready(const struct server_conf *c, const char *url,
+                   ra_deadline_t d, char *why, size_t len)
 {
     struct ra_http_reply reply;
     ra_deadline_t rd = ra_deadline_min(
@@ -305,7 +306,8 @@ volume_full(const struct server_conf *c)
  * this), then backing off to 500 ms for PMM's long first start. */
 void
 server_wait_ready(const struct ra_ctx *ctx, const struct server_conf *c,
-           const struct ra_state *st, const char *url, struct ra_result *res)
+                  const struct ra_state *st, const char *url,
+                  struct ra_result *res)
 {
     char why[200] = "no answer yet", now[200];
     uint64_t t0 = ra_now_ns();
@@ -561,7 +563,8 @@ ensure_process_gone(const struct ra_ctx *ctx, const struct ra_state *st)
             pid);
     if (server_state_alive(st) == 1)
         (void) kill((pid_t) pid, SIGKILL);
-    while ((alive = server_state_alive(st)) == 1 && !ra_deadline_passed(ctx->deadline))
+    while ((alive = server_state_alive(st)) == 1
+           && !ra_deadline_passed(ctx->deadline))
         ra_sleep_ms(20, ctx->deadline);
     return alive == 1 ? -EBUSY : 0;
 }
@@ -747,7 +750,8 @@ monitor_runtime(struct ra_ctx *ctx, struct server_conf *c, bool started,
 }
 
 /* The state file, or -errno: a damaged one (what a full disk or a hand
- * left) counts as missing, with a warning. @alive: server_state_alive() of it. */
+ * left) counts as missing, with a warning. @alive: server_state_alive() of it.
+ */
 static int
 load_state(const struct ra_ctx *ctx, char *path, size_t len,
            struct ra_state *st, int *alive)
@@ -794,8 +798,8 @@ server_monitor(struct ra_ctx *ctx, struct ra_result *res)
             ra_state_remove(path);
 
     } else if (!alive)
-        ra_result_set(res, c.promotable ? role_gone_rc(ctx, &c)
-                                        : RA_OCF_ERR_GENERIC,
+        ra_result_set(res,
+                      c.promotable ? role_gone_rc(ctx, &c) : RA_OCF_ERR_GENERIC,
                       "container %s (pid %s) is gone: it crashed or was "
                       "stopped outside the cluster",
                       name, ra_state_get(&st, "pid"));

@@ -46,11 +46,11 @@ struct server_conf {
     char volume_real[PATH_MAX]; /**< what volume names on this node */
     /* mode=promotable (pmm-server-role.c) */
     bool promotable;
-    const char *peers;            /**< "node=address ..." */
-    const char *repl_vm_url;      /**< with {peer} */
-    const char *repl_ch_url;      /**< with {peer} */
+    const char *peers;       /**< "node=address ..." */
+    const char *repl_vm_url; /**< with {peer} */
+    const char *repl_ch_url; /**< with {peer} */
     int repl_pg_port;
-    const char *repl_vm_auth;     /**< credentials files, "" = none */
+    const char *repl_vm_auth; /**< credentials files, "" = none */
     const char *repl_pg_auth;
     const char *repl_ch_auth;
     const char *repl_tls_ca;
@@ -58,7 +58,7 @@ struct server_conf {
     const char *standby_programs; /**< stopped on a standby, in order */
     char standby_conf[4096];      /**< the supervisord override, host side */
     unsigned long long repl_interval_ms, repl_settle_ms, max_lag_ms;
-    bool allow_stale;     /**< allow_stale_promote */
+    bool allow_stale; /**< allow_stale_promote */
     bool require_fencing;
 };
 

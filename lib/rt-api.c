@@ -1167,8 +1167,7 @@ docker_ulimit(struct json_object *arr, const struct rt_ulimit *u)
 
 /* A bind mount of @src on @dst (read-only: @ro) into "Mounts". */
 static int
-docker_mount(struct json_object *hc, const char *src, const char *dst,
-             bool ro)
+docker_mount(struct json_object *hc, const char *src, const char *dst, bool ro)
 {
     struct json_object *arr = ra_json_add_new(hc, "Mounts", true);
     struct json_object *o = json_object_new_object();

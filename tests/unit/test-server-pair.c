@@ -167,20 +167,20 @@ static void
 test_supervisor(void **state)
 {
     (void) state;
-    assert_true(role_supervisor_ok("pmm-managed: stopped\ngrafana: stopped\n",
-                                   false));
+    assert_true(
+        role_supervisor_ok("pmm-managed: stopped\ngrafana: stopped\n", false));
     assert_true(role_supervisor_ok("pmm-agent: ERROR (not running)\n"
                                    "vmproxy: ERROR (no such process)\n",
                                    false));
-    assert_false(role_supervisor_ok("pmm-managed: ERROR (not running)\n",
-                                    true));
+    assert_false(
+        role_supervisor_ok("pmm-managed: ERROR (not running)\n", true));
     assert_true(role_supervisor_ok("grafana: ERROR (already started)\n"
                                    "pmm-managed: started\n",
                                    true));
-    assert_false(role_supervisor_ok("pmm-managed: ERROR (spawn error)\n",
-                                    true));
-    assert_false(role_supervisor_ok("qan-api2: ERROR (abnormal termination)",
-                                    true));
+    assert_false(
+        role_supervisor_ok("pmm-managed: ERROR (spawn error)\n", true));
+    assert_false(
+        role_supervisor_ok("qan-api2: ERROR (abnormal termination)", true));
     assert_true(role_supervisor_ok("", true));
 }
 
