@@ -47,6 +47,9 @@
 #define REPL_STOP_MS 10000
 #define LAG_BUCKET_MS 5000
 #define POSITION_REFRESH_MS 60000
+/* a replicator that exits this many times in a row without writing a
+ * cycle's status is broken */
+#define REPL_MAX_RESTARTS 3
 /* a status older than this many cycles: the replicator is stuck */
 #define STATUS_STALE_CYCLES 6
 
@@ -247,6 +250,8 @@ repl_spawn(const struct ra_ctx *ctx, const struct server_conf *c,
     if (r != 0)
         return -r;
     (void) ra_proc_starttime(pid, &start);
+    snprintf(num_, sizeof num_, "%" PRId64, wall_ms());
+    ra_state_set(st, "repl_spawned_at", num_);
     snprintf(num_, sizeof num_, "%d", (int) pid);
     ra_state_set(st, "repl_pid", num_);
     snprintf(num_, sizeof num_, "%llu", (unsigned long long) start);
@@ -766,9 +771,27 @@ monitor_standby(struct ra_ctx *ctx, const struct server_conf *c,
     ra_result_ok(res);
     if (*role_get(st, "source") || *role_get(st, "following")) {
         if (!repl_alive(st)) {
+            /* exits without a cycle written since it was started, again
+             * and again: broken (Pacemaker restarts the standby) */
+            int64_t restarts = v.updated_ms > role_num(st, "repl_spawned_at")
+                                   ? 0
+                                   : role_num(st, "restarts");
+            char num_[32];
+
+            if (restarts >= REPL_MAX_RESTARTS) {
+                ra_result_set(res, RA_OCF_ERR_GENERIC,
+                              "pmmha-replicator exits at once (%d times): "
+                              "%.80s",
+                              (int) restarts,
+                              *v.error ? v.error : "see its log");
+                publish_standby(ctx, c, st, &v, "broken");
+                return;
+            }
             if (ctx->lock_fd >= 0) {
                 ra_warn("pmmha-replicator is not running: restarting it");
                 ra_state_set(st, "repl_pid", "0");
+                snprintf(num_, sizeof num_, "%" PRId64, restarts + 1);
+                ra_state_set(st, "restarts", num_);
                 follow(ctx, c, st);
             }
             if (!repl_alive(st)) {
