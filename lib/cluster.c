@@ -140,7 +140,9 @@ tool_status(const struct ra_spawn_result *res)
     if (res->status == CRM_EX_DISCONNECT || says_not_connected(res->err)
         || says_not_connected(res->out))
         return -ENOTCONN;
-    if (res->status == CRM_EX_NOSUCH)
+    /* crm_attribute: 105; attrd_updater -Q: 78, "attribute does not exist" */
+    if (res->status == CRM_EX_NOSUCH
+        || (res->err && strstr(res->err, "does not exist")))
         return -ENOENT;
     return -EIO;
 }

@@ -163,7 +163,9 @@ struct cl_clone_meta {
     int clone_max, clone_node_max, promoted_max, promoted_node_max;
 };
 
-/** Reads the clone's meta-attributes from the environment. */
+/** Reads the clone's meta-attributes from the environment. A number unset
+ * or invalid reads as Pacemaker's default: 1, or 0 for clone_max (whose
+ * default, the number of nodes, is not passed). */
 void cl_clone_meta_read(struct cl_clone_meta *ret);
 
 enum cl_notify_type { CL_NOTIFY_NONE, CL_NOTIFY_PRE, CL_NOTIFY_POST };
@@ -205,8 +207,9 @@ bool cl_nodes_has(const struct cl_nodes *list, const char *node);
 /** A switchover: exactly one node demoted and one other promoted. */
 bool cl_notify_is_switchover(const struct cl_notify *n);
 
-/** A recovery of the promoted instance in place: the node promoted is the
- * one that was promoted (no election needed). */
+/** A recovery of the promoted instance in place: exactly one node is
+ * promoted, and it is the one demoted in this transition or listed as
+ * promoted already (no election needed). */
 bool cl_notify_is_recovery(const struct cl_notify *n);
 
 #endif

@@ -16,6 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct crmxml_status st;
     char *xml = fz_str(data, size);
+    time_t last;
     int r;
 
     if (crmxml_status_parse(xml, &st) == 0) {
@@ -31,6 +32,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     /* a fencing counted since some time is a fencing counted at all */
     if (crmxml_fenced_since(xml, "node2", 1700000000) == 1 && r != 1)
+        abort();
+    /* the newest fencing is one: counted since its own time, not after */
+    if (crmxml_fence_last(xml, "node2", &last) != r)
+        abort();
+    if (r == 1 && last > 0
+        && (crmxml_fenced_since(xml, "node2", last) != 1
+            || crmxml_fenced_since(xml, "node2", last + 1) != 0))
         abort();
     free(xml);
     return 0;

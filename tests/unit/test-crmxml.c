@@ -138,6 +138,46 @@ test_fenced(void **state)
     assert_int_equal(crmxml_fenced("not xml", "vm1"), -EBADMSG);
 }
 
+/* The newest successful fencing, as Pacemaker 2.1.5 lists the history. */
+static void
+test_fence_last(void **state)
+{
+    static const char xml[]
+        = "<pacemaker-result api-version=\"2.25\" request=\"stonith_admin "
+          "--history=pmm2 --output-as=xml\">\n"
+          "  <list name=\"fencing history\" count=\"3\">\n"
+          "    <fence_event action=\"reboot\" target=\"pmm2\" "
+          "client=\"pacemaker-controld.81\" origin=\"pmm1\" "
+          "status=\"success\" delegate=\"pmm1\" "
+          "completed=\"2026-11-22 00:10:00Z\"/>\n"
+          "    <fence_event action=\"off\" target=\"pmm2\" "
+          "status=\"success\" completed=\"2026-11-22 01:00:00Z\"/>\n"
+          "    <fence_event action=\"off\" target=\"pmm2\" "
+          "status=\"success\" completed=\"garbage\"/>\n"
+          "  </list>\n"
+          "  <status code=\"0\" message=\"OK\"/>\n"
+          "</pacemaker-result>\n";
+    time_t t = 42;
+
+    (void) state;
+    assert_int_equal(crmxml_fence_last(xml, "pmm2", &t), 1);
+    assert_int_equal(t, 1795309200);
+    assert_int_equal(crmxml_fence_last(xml, "pmm1", &t), 0);
+    assert_int_equal(t, 0);
+    assert_int_equal(crmxml_fence_last(history, "vm3", &t), 1);
+    assert_int_equal(t, 0); /* no completion recorded */
+    t = 42;
+    assert_int_equal(crmxml_fence_last("<x/>", "pmm2", &t), -EBADMSG);
+    assert_int_equal(t, 42); /* untouched on failure */
+    /* an empty history, as 2.1.5 prints it */
+    assert_int_equal(
+        crmxml_fence_last("<pacemaker-result><list name=\"fencing history\" "
+                          "count=\"0\"/><status code=\"0\" message=\"OK\"/>"
+                          "</pacemaker-result>",
+                          "pmm2", &t),
+        0);
+}
+
 int
 main(void)
 {
@@ -145,6 +185,7 @@ main(void)
         cmocka_unit_test(test_status),
         cmocka_unit_test(test_status_bad),
         cmocka_unit_test(test_fenced),
+        cmocka_unit_test(test_fence_last),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
