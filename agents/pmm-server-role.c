@@ -489,7 +489,8 @@ publish_standby(const struct ra_ctx *ctx, const struct server_conf *c,
     else
         snprintf(lag, sizeof lag, "unknown");
     publish(ctx, st, "lag", lag, &changed);
-    if (now - role_num(st, "pub_pos_at") >= POSITION_REFRESH_MS) {
+    if (now - role_num(st, "pub_pos_at") >= POSITION_REFRESH_MS
+        || (v->position_ms && !strcmp(role_get(st, "pub_position"), "none"))) {
         clock_str(v->position_ms, pos, sizeof pos);
         publish(ctx, st, "position", pos, &changed);
         snprintf(pos, sizeof pos, "%" PRId64, now);
@@ -1143,8 +1144,9 @@ done:
 /* ---- notify ---------------------------------------------------------------
  */
 
-/* pre-promote on the node to be promoted in a switchover: copy what the
- * demoted primary holds, up to now, before taking over. */
+/* post-demote on the node to be promoted in a switchover: copy what the
+ * demoted primary holds, up to now, before taking over (the demoted
+ * instance stops, if it is to, only after the notifications). */
 static void
 switchover_catch_up(struct ra_ctx *ctx, const struct server_conf *c,
                     struct ra_state *st, const char *from)
@@ -1162,6 +1164,8 @@ switchover_catch_up(struct ra_ctx *ctx, const struct server_conf *c,
                 (double) (ra_now_ns() - t0) / 1e9);
         ra_state_set(st, "switchover", "caught-up");
         ra_state_set(st, "cancel", "");
+        ra_state_set(st, "source", "");
+        ra_state_set(st, "following", "");
     } else {
         ra_warn("switchover cancelled: cannot copy %s's last data: %s", from,
                 why);
@@ -1179,6 +1183,7 @@ server_notify(struct ra_ctx *ctx, struct ra_result *res)
     struct ra_state st;
     struct repl_view v;
     char dir[4096], name[160], val[32];
+    const char *demoted;
     bool me_promoted;
 
     ra_result_ok(res); /* notify never fails */
@@ -1189,9 +1194,17 @@ server_notify(struct ra_ctx *ctx, struct ra_result *res)
     role_load(ctx, &st);
     me_promoted = !strcmp(role_get(&st, "role"), "promoted");
     attr_name(ctx, "elect", name, sizeof name);
-    if (n.type == CL_NOTIFY_PRE && n.op == CL_OP_PROMOTE && !me_promoted) {
-        if (cl_nodes_has(&n.promote, ctx->node) && cl_notify_is_switchover(&n))
-            switchover_catch_up(ctx, &c, &st, n.demote.name[0]);
+    demoted = n.demote.n == 1 ? n.demote.name[0] : "";
+    if (n.type == CL_NOTIFY_POST && n.op == CL_OP_DEMOTE && !me_promoted
+        && cl_nodes_has(&n.promote, ctx->node) && *demoted
+        && strcmp(demoted, ctx->node) != 0 && cl_is_member(ctx, demoted) != 0) {
+        /* a switchover: the old primary is demoted (nothing is written to
+         * it any more) and still up until the notifications are over; a
+         * fenced one is no member (a cluster that cannot tell: try, the
+         * copy fails fast on a dead node) */
+        switchover_catch_up(ctx, &c, &st, demoted);
+    } else if (n.type == CL_NOTIFY_PRE && n.op == CL_OP_PROMOTE
+               && !me_promoted) {
         /* every standby tells how far it got, for promote's election */
         repl_dir(&c, dir, sizeof dir);
         if (role_repl_view(dir, &v) == 0 && v.initial_done) {
@@ -1207,8 +1220,7 @@ server_notify(struct ra_ctx *ctx, struct ra_result *res)
             follow(ctx, &c, &st);
         }
     } else if (n.type == CL_NOTIFY_POST && n.op == CL_OP_DEMOTE && !me_promoted
-               && !strcmp(role_get(&st, "following"),
-                          n.demote.n ? n.demote.name[0] : "")) {
+               && *demoted && !strcmp(role_get(&st, "following"), demoted)) {
         /* the primary we follow is one no longer: wait for the next */
         repl_stop(ctx, &st);
         ra_state_set(&st, "source", "");

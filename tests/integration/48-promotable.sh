@@ -153,11 +153,13 @@ expect "demote A" 0 ""
 t_demote=$(date +%s)
 [[ $(readyz A) != 200 ]] && pass "demoted A stopped answering readyz" || fail "demoted A still answers readyz 200"
 node_ra B notify OCF_RESKEY_CRM_meta_notify_type=post OCF_RESKEY_CRM_meta_notify_operation=demote \
-    OCF_RESKEY_CRM_meta_notify_demote_uname=nodeA
+    OCF_RESKEY_CRM_meta_notify_demote_uname=nodeA OCF_RESKEY_CRM_meta_notify_promote_uname=nodeB \
+    "OCF_RESKEY_CRM_meta_notify_active_uname=nodeA nodeB" OCF_RESKEY_CRM_meta_timeout=120000
+expect "notify post-demote on B, the node to be promoted (the final catch-up)" 0 ""
 node_ra B notify OCF_RESKEY_CRM_meta_notify_type=pre OCF_RESKEY_CRM_meta_notify_operation=promote \
     OCF_RESKEY_CRM_meta_notify_promote_uname=nodeB OCF_RESKEY_CRM_meta_notify_demote_uname=nodeA \
-    "OCF_RESKEY_CRM_meta_notify_active_uname=nodeA nodeB" OCF_RESKEY_CRM_meta_timeout=120000
-expect "notify pre-promote on B (the final catch-up)" 0 ""
+    "OCF_RESKEY_CRM_meta_notify_active_uname=nodeA nodeB"
+expect "notify pre-promote on B" 0 ""
 
 # nothing A held at its demote (its writer stopped with it) is missing on B
 # after the catch-up, before B's own writer starts

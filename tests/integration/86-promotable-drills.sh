@@ -35,25 +35,49 @@ A=$(promoted) B=$(other "$A")
 sleep 5
 t0=$(now_ms)
 X "$N1" pcs node standby "$A" >/dev/null
+# what A holds the moment it is demoted (its writer stopped with it), read
+# while B copies it (post-demote) and before A stops
+demoted() { [[ $(X "$A" sed -n 's/^role=//p' /srv/pmm/.pmmha-role 2>/dev/null) == standby ]]; }
+if wait_until 60 demoted; then
+    t_end=$(($(date +%s) - 1))
+    samples "$A" "$t_end" >"$DIR/vm.a" 2>/dev/null
+    a_tick=$(tick "$A")
+    qan_rows "$A" >"$DIR/ch.a"
+else
+    fail "drill 1: $A was not demoted"
+fi
 if wait_until 120 promoted_on "$B" && wait_until 60 is_200; then
     pass "drill 1: standby of $A -> $B promoted, 200 through the VIP in $(secs $(($(now_ms) - t0)))"
 else
     fail "drill 1: no switchover to $B: $(X "$N1" crm_mon -1 | tail -12 | tr '\n' ' ')"
 fi
-# A's writer stopped with its demote: everything A held is what B must hold
-t_end=$(($(date +%s) - 1))
-wait_until 30 [ -n "$(samples "$B" "$t_end")" ]
-samples "$A" "$t_end" >"$DIR/vm.a" 2>/dev/null
 samples "$B" "$t_end" >"$DIR/vm.b" 2>/dev/null
 if [[ -s $DIR/vm.a ]] && diff "$DIR/vm.a" "$DIR/vm.b" >"$DIR/vm.diff"; then
-    pass "drill 1: every metric sample of $A is on $B ($(wc -l <"$DIR/vm.b") series, $(awk '{s+=$2} END {print s}' "$DIR/vm.b") samples; data loss 0)"
+    pass "drill 1: every metric sample $A held at its demote is on $B ($(wc -l <"$DIR/vm.b") series, $(awk '{s+=$2} END {print s}' "$DIR/vm.b") samples counted: 0 lost)"
 else
-    fail "drill 1: metrics lost in the switchover: $(head -3 "$DIR/vm.diff" | tr '\n' ' ')"
+    fail "drill 1: metrics lost in the switchover ($(wc -l <"$DIR/vm.a") series on $A): $(head -3 "$DIR/vm.diff" | tr '\n' ' ')"
 fi
-[[ -n $(inv "$A") && $(inv "$A") == "$(inv "$B")" ]] && pass "drill 1: $A's inventory is on $B ($(inv "$B" | cut -d' ' -f1) nodes)" ||
-    fail "drill 1: inventory differs: $A '$(inv "$A")' $B '$(inv "$B")'"
-[[ -n $(qan "$A" "$t_end") && $(qan "$A" "$t_end") == "$(qan "$B" "$t_end")" ]] && pass "drill 1: $A's QAN rows are on $B ($(qan "$B" "$t_end" | cut -f1) rows)" ||
-    fail "drill 1: QAN differs: $A '$(qan "$A" "$t_end")' $B '$(qan "$B" "$t_end")'"
+# B's writer continues A's inventory ticks: none lost when B's tick minus
+# what B's own writer added is A's last
+lost_ticks() {
+    local w1 t w2
+    w1=$(writer_ticks "$B") t=$(tick "$B") w2=$(writer_ticks "$B")
+    [[ -n $w1 && -n $t && $w1 == "$w2" ]] || return 1
+    echo $((a_tick - (t - w1)))
+}
+inv_ok() { [[ $(lost_ticks) == 0 ]]; }
+if [[ -n ${a_tick:-} ]] && wait_until 20 inv_ok; then
+    pass "drill 1: no inventory change lost: $B went on from $A's change $a_tick"
+else
+    fail "drill 1: inventory changes lost: $A's last $a_tick, $B lost '$(lost_ticks)'"
+fi
+qan_rows "$B" >"$DIR/ch.b"
+missing=$(comm -23 "$DIR/ch.a" "$DIR/ch.b" | wc -l)
+if [[ -s $DIR/ch.a && $missing == 0 ]]; then
+    pass "drill 1: every QAN row of $A is on $B ($(wc -l <"$DIR/ch.a") rows: 0 lost)"
+else
+    fail "drill 1: $missing of $(wc -l <"$DIR/ch.a") QAN rows of $A missing on $B"
+fi
 rpo=$(attr "$B" rpo)
 [[ $rpo == 0.0s ]] && pass "drill 1: the switchover's published RPO is $rpo" || fail "drill 1: published RPO '$rpo', expected 0.0s"
 X "$N1" pcs node unstandby "$A" >/dev/null
@@ -117,19 +141,25 @@ VIEW=$N1
 
 # ---- 5 a different image on the standby ------------------------------------------
 A=$(promoted) B=$(other "$A")
-# a local image of another ID under the same reference on B only
-X "$B" podman tag localhost/pmmha-shape:3.0.0 localhost/pmmha-shape:2.42.0 >/dev/null 2>&1
-X "$N1" crm_resource --restart -r pmm-clone -N "$B" >/dev/null 2>&1 ||
-    X "$N1" crm_resource --cleanup -r pmm-clone -N "$B" >/dev/null 2>&1
-sleep 20
-score=$(X "$N1" crm_attribute -N "$B" -n master-pmm -l reboot -G -q 2>/dev/null)
-reason=$(X "$N1" crm_mon -1A 2>/dev/null | grep -iE "image|pmmha-repl-pmm.*$B" | head -2 | tr '\n' ' ')
-if [[ ${score:--1} -le 0 ]]; then
-    pass "drill 5: $B with another image is not promotable (score ${score:-none}; $reason)"
+# another image under the same reference, in B's own store only
+mkdir -p "$DIR/other-image"
+printf 'FROM localhost/pmmha-shape:2.42.0\nLABEL pmmha.test=another-build\n' >"$DIR/other-image/Containerfile"
+X "$B" podman build -q --network=none -t localhost/pmmha-shape:2.42.0 "$DIR/other-image" >"$DIR/other-image.id" 2>&1
+pid=$(X "$B" podman inspect -f '{{.State.Pid}}' pmm-server 2>/dev/null)
+[[ -n $pid ]] && X "$B" kill -KILL "$pid"
+sleep 30
+score=$(X "$N1" crm_attribute -N "$B" -n "master-pmm" -l reboot -G -q 2>/dev/null)
+reason=$(X "$N1" crm_mon -1A 2>/dev/null | grep -E "image|pmmha-repl-pmm" | tr -s ' ' | tr '\n' ' ')
+if [[ $(promoted) == "$A" && ${score:--1} -le 0 ]]; then
+    pass "drill 5: $B with another image is never promoted (score ${score:-none}); crm_mon: $reason"
 else
-    fail "drill 5: $B with another image has promotion score $score"
+    fail "drill 5: $B with another image: promoted $(promoted), score ${score:-none}"
 fi
-X "$B" podman tag "$(podman images -q localhost/pmmha-shape:2.42.0 | head -1)" localhost/pmmha-shape:2.42.0 >/dev/null 2>&1
+grep -qiE "image-differs|same image|runs image" <<<"$reason$(X "$N1" crm_mon -1 2>/dev/null | tr "\n" " ")" || fail "drill 5: crm_mon does not say why"
+X "$B" podman rmi -f "$(tail -1 "$DIR/other-image.id")" >/dev/null 2>&1
+X "$N1" crm_resource --cleanup -r pmm-clone >/dev/null 2>&1
+wait_until 120 every_standby_streaming && pass "drill 5: with the right image back, $B streams again" ||
+    fail "drill 5: $B does not stream again"
 
 kill "$SAMPLER" 2>/dev/null
 if [[ -s $DIR/two-promoted ]]; then
