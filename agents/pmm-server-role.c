@@ -385,6 +385,10 @@ set_mode(struct ra_ctx *ctx, const struct server_conf *c,
 
 /* ---- publishing --------------------------------------------------------- */
 
+/* the public attributes of a standby (pmmha-NAME-RESOURCE) */
+static const char *const standby_attrs[]
+    = { "repl", "lag", "position", "diverged" };
+
 static void
 attr_name(const struct ra_ctx *ctx, const char *what, char *buf, size_t len)
 {
@@ -482,7 +486,7 @@ publish_standby(const struct ra_ctx *ctx, const struct server_conf *c,
     int64_t now = wall_ms();
 
     publish(ctx, st, "repl", state, &changed);
-    if (v->have && v->position_ms)
+    if (v->have && v->position_ms && v->behind_ms < INT64_MAX / 2)
         snprintf(lag, sizeof lag, "%" PRId64 "s",
                  (v->behind_ms + LAG_BUCKET_MS - 1) / LAG_BUCKET_MS
                      * (LAG_BUCKET_MS / 1000));
@@ -630,6 +634,35 @@ role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
     return 0;
 }
 
+/*
+ * A volume that was promoted when its instance ended (a crash, a fence, a
+ * partition) comes back as a standby: what it received after the standby
+ * that replaced it had copied is not on the new primary. Its inventory and
+ * query analytics are replaced by the new primary's; its metrics are kept
+ * here. Say so, in the log and as pmmha-diverged-RESOURCE (the time it was
+ * promoted), rather than keep that history silently.
+ */
+static void
+report_divergence(const struct ra_ctx *ctx, const struct server_conf *c,
+                  struct ra_state *st)
+{
+    struct ra_state vol;
+    char path[4096], when[40];
+    bool changed = false;
+
+    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
+    if (ra_state_load(path, &vol) < 0
+        || strcmp(role_get(&vol, "role"), "promoted") != 0)
+        return;
+    clock_str(role_num(&vol, "promoted_at"), when, sizeof when);
+    ra_warn("this data was the promoted PMM (since %s) when it last ran: what "
+            "it received after the new primary's promotion is not there; its "
+            "metrics stay here, its inventory and QAN become the new "
+            "primary's",
+            when);
+    publish(ctx, st, "diverged", when, &changed);
+}
+
 /* Until the standby's VictoriaMetrics and ClickHouse answer on this node
  * (PostgreSQL is the replicator's to reach: no libpq in an agent), the
  * container's death, or the deadline. 0, or -1 with @res set. */
@@ -697,6 +730,7 @@ role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
         return;
     if (already)
         ra_info("container %s already ran: now a standby", c->name);
+    report_divergence(ctx, c, &st);
     ra_state_set(&st, "role", "standby");
     role_save(ctx, &st);
     volume_role_write(ctx, c, "standby");
@@ -1086,6 +1120,18 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
     attr_name(ctx, "role", name, sizeof name);
     (void) cl_attr_set(ctx, name, "promoted", 0);
     (void) cl_promotion_set(ctx, NULL, ROLE_SCORE_PROMOTED);
+    /* what a standby published means nothing for the primary */
+    for (size_t i = 0; i < sizeof standby_attrs / sizeof standby_attrs[0];
+         i++) {
+        char key[40];
+
+        attr_name(ctx, standby_attrs[i], name, sizeof name);
+        (void) cl_attr_delete(ctx, name, 0);
+        snprintf(key, sizeof key, "pub_%s", standby_attrs[i]);
+        ra_state_set(&st, key, "");
+    }
+    ra_state_set(&st, "pub_score", "");
+    ra_state_set(&st, "pub_pos_at", "0");
     report_rpo(ctx, &v, &st);
     ra_state_set(&st, "switchover", "");
     role_save(ctx, &st);

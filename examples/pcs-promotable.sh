@@ -28,6 +28,8 @@
 #            (default https://{peer}/prometheus)
 #   TLS_CA   a CA bundle to verify the peers' certificates (default: none)
 #   MAX_LAG  a standby further behind is not promotable (default 300s)
+#   REPL_INTERVAL, REPL_SETTLE  the replicator's cycle and settle time
+#            (defaults 5s and 10s: a crash loses about their sum)
 #   ENV_FILE PMM's environment file on every node (default: none)
 #   RUN_OPTS extra container options (default "--network host": the
 #            replicator reaches the local stores on 127.0.0.1)
@@ -40,6 +42,8 @@ VOLUME=${VOLUME:-/srv/pmm}
 AUTH=${AUTH:-/etc/pmmha}
 VM_URL=${VM_URL:-https://{peer\}/prometheus}
 MAX_LAG=${MAX_LAG:-300s}
+REPL_INTERVAL=${REPL_INTERVAL:-5s}
+REPL_SETTLE=${REPL_SETTLE:-10s}
 RUN_OPTS=${RUN_OPTS:---network host}
 
 # as pcs cluster setup would: resources stay where they run
@@ -52,6 +56,7 @@ pcs resource create pmm ocf:pmmha:pmm-server mode=promotable \
     repl_vm_url="$VM_URL" repl_vm_auth_file="$AUTH/vm-auth" \
     repl_pg_auth_file="$AUTH/pg-auth" repl_ch_auth_file="$AUTH/ch-auth" \
     ${TLS_CA:+repl_tls_ca="$TLS_CA"} max_lag="$MAX_LAG" \
+    repl_interval="$REPL_INTERVAL" repl_settle="$REPL_SETTLE" \
     ${ENV_FILE:+env_file="$ENV_FILE"} run_opts="$RUN_OPTS" \
     op start timeout=300s op stop timeout=300s \
     op promote timeout=120s op demote timeout=120s op notify timeout=120s \

@@ -175,7 +175,7 @@ import sys, json
 for l in sys.stdin:
     if l.strip():
         j = json.loads(l)
-        print(j[\"metric\"].get(\"series\", \"?\"), len(j[\"values\"]))
+        print(j[\"metric\"].get(\"series\", \"?\"), len(set(j[\"timestamps\"])))
 " | sort' sh "$end"
 }
 cnt $A >"$WORK/vm.a"

@@ -55,7 +55,7 @@ samples "$B" "$t_end" >"$DIR/vm.b" 2>/dev/null
 if [[ -s $DIR/vm.a ]] && diff "$DIR/vm.a" "$DIR/vm.b" >"$DIR/vm.diff"; then
     pass "drill 1: every metric sample $A held at its demote is on $B ($(wc -l <"$DIR/vm.b") series, $(awk '{s+=$2} END {print s}' "$DIR/vm.b") samples counted: 0 lost)"
 else
-    fail "drill 1: metrics lost in the switchover ($(wc -l <"$DIR/vm.a") series on $A): $(head -3 "$DIR/vm.diff" | tr '\n' ' ')"
+    fail "drill 1: metrics differ after the switchover: $(join "$DIR/vm.a" "$DIR/vm.b" | awk '$2 != $3' | head -3 | sed 's/^/series /; s/$/ ('"$A"' '"$B"')/' | tr '\n' ' ')"
 fi
 # B's writer continues A's inventory ticks: none lost when B's tick minus
 # what B's own writer added is A's last
@@ -69,7 +69,7 @@ inv_ok() { [[ $(lost_ticks) == 0 ]]; }
 if [[ -n ${a_tick:-} ]] && wait_until 20 inv_ok; then
     pass "drill 1: no inventory change lost: $B went on from $A's change $a_tick"
 else
-    fail "drill 1: inventory changes lost: $A's last $a_tick, $B lost '$(lost_ticks)'"
+    fail "drill 1: inventory: $A's last change $a_tick, $B's tick $(tick "$B") after $(writer_ticks "$B") of its own; $B's writer: $(X "$B" python3 -c 'import json; print(json.load(open("/srv/pmm/pmm-shape/writer.json"))["inventory"])' 2>&1)"
 fi
 qan_rows "$B" >"$DIR/ch.b"
 missing=$(comm -23 "$DIR/ch.a" "$DIR/ch.b" | wc -l)
