@@ -59,7 +59,6 @@ newest() {
         python3 -c 'import sys, json; r = json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1]) * 1000) if r else 0)'
 }
 tick() { X "$1" podman exec pmm-server psql -X -At -h /run/postgresql -U postgres -d pmm-managed -c "SELECT settings->>'shape_tick' FROM settings" 2>/dev/null; }
-writer_ticks() { X "$1" python3 -c 'import json; print(json.load(open("/srv/pmm/pmm-shape/writer.json"))["inventory"]["ticks"])' 2>/dev/null; }
 qan_rows() { X "$1" podman exec pmm-server clickhouse-client -q "SELECT cityHash64(*) FROM pmm.metrics FORMAT TSV" 2>/dev/null | sort; }
 
 prom_up() {
