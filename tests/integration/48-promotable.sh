@@ -111,7 +111,7 @@ expect "validate-all: a missing credentials file" 5 "create $WORK/nope"
 t0=$(now_ms)
 node_ra A start
 expect "start A: a standby" 0 ""
-note "start took $(($(now_ms) - t0)) ms (PMM up, then its programs stopped)"
+note "start took $(($(now_ms) - t0)) ms (the stores up; PMM's programs never started)"
 [[ $(readyz A) != 200 ]] && pass "a standby's readyz is not 200 ($(readyz A))" || fail "a standby answers readyz 200"
 node_ra A monitor OCF_RESKEY_CRM_meta_interval=11000
 expect "monitor A (standby, nothing to follow): 0" 0 ""
