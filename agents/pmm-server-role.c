@@ -126,6 +126,27 @@ volume_role_write(const struct ra_ctx *ctx, const struct server_conf *c,
         ra_warn("cannot record the role on %s", c->volume);
 }
 
+/*
+ * This instance is now @role ("standby" or "promoted"): recorded for this
+ * boot (following nobody yet) and on the volume, and told to the cluster
+ * (pmmha-role-RESOURCE). Returns cl_attr_set()'s result.
+ */
+static int
+record_role(const struct ra_ctx *ctx, const struct server_conf *c,
+            struct ra_state *st, const char *role)
+{
+    char name[160];
+
+    ra_state_set(st, "role", role);
+    ra_state_set(st, "source", "");
+    ra_state_set(st, "following", "");
+    role_save(ctx, st);
+    volume_role_write(ctx, c, role);
+    snprintf(name, sizeof name, "pmmha-role-%.*s",
+             (int) strcspn(ctx->instance, ":"), ctx->instance);
+    return cl_attr_set(ctx, name, role, 0);
+}
+
 /* ---- the replicator's process ----------------------------------------- */
 
 /* 1 when the recorded replicator runs, 0 when not. */
@@ -719,7 +740,6 @@ role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
 {
     struct ra_state st;
     struct ra_result tmp;
-    char name[160];
 
     role_load(ctx, &st);
     /* the override kept PMM's programs down; stopping them (nothing to
@@ -731,11 +751,7 @@ role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
     if (already)
         ra_info("container %s already ran: now a standby", c->name);
     report_divergence(ctx, c, &st);
-    ra_state_set(&st, "role", "standby");
-    role_save(ctx, &st);
-    volume_role_write(ctx, c, "standby");
-    attr_name(ctx, "role", name, sizeof name);
-    if (cl_attr_set(ctx, name, "standby", 0) == -ENOTCONN)
+    if (record_role(ctx, c, &st, "standby") == -ENOTCONN)
         ra_info("no cluster: running as a standby with nothing to follow");
     follow(ctx, c, &st);
     /* what a monitor would publish, now: a new cluster's first promotion
@@ -1112,13 +1128,7 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
     server_wait_ready(ctx, &c, &rec, url, res);
     if (res->rc != RA_OCF_SUCCESS)
         goto done;
-    ra_state_set(&st, "role", "promoted");
-    ra_state_set(&st, "source", "");
-    ra_state_set(&st, "following", "");
-    role_save(ctx, &st);
-    volume_role_write(ctx, &c, "promoted");
-    attr_name(ctx, "role", name, sizeof name);
-    (void) cl_attr_set(ctx, name, "promoted", 0);
+    (void) record_role(ctx, &c, &st, "promoted");
     (void) cl_promotion_set(ctx, NULL, ROLE_SCORE_PROMOTED);
     /* what a standby published means nothing for the primary */
     for (size_t i = 0; i < sizeof standby_attrs / sizeof standby_attrs[0];
@@ -1148,7 +1158,7 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
     struct rt rt;
     struct ra_state st, rec;
     struct ra_http_reply reply;
-    char path[4096], name[160];
+    char path[4096];
     const struct rt_ops *ops = NULL;
 
     server_conf_basic(ctx, &c);
@@ -1171,14 +1181,8 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
     (void) ra_http_get(
         "http://127.0.0.1:9090/prometheus/internal/force_flush", NULL,
         ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)), &reply);
-    ra_state_set(&st, "role", "standby");
-    ra_state_set(&st, "source", "");
-    ra_state_set(&st, "following", "");
     ra_state_set(&st, "pub_score", "");
-    role_save(ctx, &st);
-    volume_role_write(ctx, &c, "standby");
-    attr_name(ctx, "role", name, sizeof name);
-    (void) cl_attr_set(ctx, name, "standby", 0);
+    (void) record_role(ctx, &c, &st, "standby");
     /* promotable again only after a cycle from the new primary */
     (void) cl_promotion_set(ctx, NULL, ROLE_SCORE_NEVER);
     ra_info("%s demoted: ingestion stopped, a standby from now on", c.name);

@@ -167,17 +167,7 @@ end=$t_demote
 # podman exec in NAME's node: a --network host container shares the
 # network of the node that ran it, which podman exec does not enter
 px() { nsenter --net="/run/netns/$1" podman exec "$@"; }
-cnt() { # NAME
-    px "$1" sh -c 'curl -sS --fail -m 60 -G http://127.0.0.1:9090/prometheus/api/v1/export \
-        --data-urlencode "match[]={__name__=\"pmm_shape_sample\"}" -d start=0 -d "end=$1" |
-        python3 -c "
-import sys, json
-for l in sys.stdin:
-    if l.strip():
-        j = json.loads(l)
-        print(j[\"metric\"].get(\"series\", \"?\"), len(set(j[\"timestamps\"])))
-" | sort' sh "$end"
-}
+cnt() { px "$1" sh -c "$(shape_sample_counts "$end")"; } # NAME
 cnt $A >"$WORK/vm.a"
 cnt $B >"$WORK/vm.b"
 if [[ -s $WORK/vm.a ]] && diff "$WORK/vm.a" "$WORK/vm.b" >"$WORK/vm.diff"; then

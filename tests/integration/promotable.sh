@@ -41,17 +41,7 @@ streaming() { [[ $(attr "$1" repl) == streaming ]]; }
 rstatus() { X "$1" sed -n "s/^$2=//p" /srv/pmm/.pmmha-repl/status 2>/dev/null; }
 
 # samples NODE END: "series samples" of pmm_shape_sample up to END (unix s)
-samples() {
-    X "$1" podman exec pmm-server sh -c 'curl -sS --fail -m 60 -G http://127.0.0.1:9090/prometheus/api/v1/export \
-        --data-urlencode "match[]={__name__=\"pmm_shape_sample\"}" -d start=0 -d "end=$1" |
-        python3 -c "
-import sys, json
-for l in sys.stdin:
-    if l.strip():
-        j = json.loads(l)
-        print(j[\"metric\"].get(\"series\", \"?\"), len(set(j[\"timestamps\"])))
-" | sort' sh "$2"
-}
+samples() { X "$1" podman exec pmm-server sh -c "$(shape_sample_counts "$2")"; }
 # newest NODE: the newest pmm_shape_sample's time on NODE (unix ms)
 newest() {
     X "$1" podman exec pmm-server curl -sS -m 10 -G http://127.0.0.1:9090/prometheus/api/v1/query \

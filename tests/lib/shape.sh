@@ -27,6 +27,7 @@
 #   shape_wait_ready NAME SECS readyz 200 (a standby: its stores answer)
 #   shape_psql NAME DB SQL     psql -At output (as postgres, inside)
 #   shape_ch NAME SQL          clickhouse-client output (TSV, inside)
+#   shape_sample_counts END    a command for sh -c inside: samples per series
 #   shape_curl NAME ARGS...    curl run in NAME's network namespace
 #   shape_link_cut / shape_link_restore   the veth down / up
 
@@ -173,6 +174,24 @@ shape_wait_ready() {
         fi
         sleep 0.5
     done
+}
+
+# shape_sample_counts END: run inside a stand-in (podman exec NAME sh -c
+# "$(shape_sample_counts END)"): "series samples" of every pmm_shape_sample
+# series up to END (unix s), distinct timestamps only (a re-imported
+# overlap is one sample), sorted
+shape_sample_counts() {
+    cat <<EOS
+curl -sS --fail -m 60 -G http://127.0.0.1:9090/prometheus/api/v1/export \
+    --data-urlencode 'match[]={__name__="pmm_shape_sample"}' -d start=0 -d end=$1 |
+    python3 -c '
+import sys, json
+for l in sys.stdin:
+    if l.strip():
+        j = json.loads(l)
+        print(j["metric"].get("series", "?"), len(set(j["timestamps"])))
+' | sort
+EOS
 }
 
 shape_psql() { # NAME DB SQL
