@@ -931,6 +931,23 @@ check_secret(const char *param, const char *path, bool required,
 }
 
 int
+role_check_mode(struct ra_ctx *ctx, const struct server_conf *c,
+                struct ra_result *res)
+{
+    struct cl_clone_meta m;
+
+    if (c->promotable)
+        return role_validate(ctx, c, res);
+    cl_clone_meta_read(&m);
+    if (!m.is_clone)
+        return 0;
+    ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                  "a clone of pmm-server needs mode=promotable (each "
+                  "node its own volume)");
+    return -1;
+}
+
+int
 role_validate(struct ra_ctx *ctx, const struct server_conf *c,
               struct ra_result *res)
 {
@@ -981,6 +998,27 @@ role_validate(struct ra_ctx *ctx, const struct server_conf *c,
 }
 
 /* ---- promote ------------------------------------------------------------ */
+
+/*
+ * promote and demote in mode=active-passive: Pacemaker never calls them on
+ * a primitive, ocf-tester does (the meta-data lists them): nothing to do.
+ * A promotable clone in that mode would run one PMM per node on shared
+ * data: refused.
+ */
+static void
+active_passive_role(const struct ra_ctx *ctx, struct ra_result *res)
+{
+    struct cl_clone_meta m;
+
+    cl_clone_meta_read(&m);
+    if (m.is_clone)
+        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                      "set mode=promotable for a promotable clone (%s of "
+                      "mode=active-passive)",
+                      ctx->action);
+    else
+        ra_result_ok(res);
+}
 
 /* The election (PAF's): a peer that published a position further ahead at
  * pre-promote gets the promotion. 0 to go on, -1 with @res set. */
@@ -1061,8 +1099,7 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
     server_conf_basic(ctx, &c);
     role_load(ctx, &st);
     if (!c.promotable) {
-        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "promote needs mode=promotable");
+        active_passive_role(ctx, res);
         return;
     }
     if (server_state_file(ctx, path, sizeof path) < 0
@@ -1163,6 +1200,10 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
 
     server_conf_basic(ctx, &c);
     role_load(ctx, &st);
+    if (!c.promotable) {
+        active_passive_role(ctx, res);
+        return;
+    }
     if (server_state_file(ctx, path, sizeof path) < 0
         || ra_state_load(path, &rec) < 0 || server_state_alive(&rec) != 1) {
         /* nothing runs: not an error (PAF's lesson: failing here would

@@ -105,6 +105,11 @@ void role_monitor(struct ra_ctx *ctx, struct server_conf *c, const char *url,
  * promoted (a recurring monitor), else 7. */
 enum ra_ocf_rc role_gone_rc(struct ra_ctx *ctx, const struct server_conf *c);
 
+/** The checks of start and validate-all for the mode: role_validate() in
+ * promotable mode; in active-passive mode, no clone. -1 with @res set. */
+int role_check_mode(struct ra_ctx *ctx, const struct server_conf *c,
+                    struct ra_result *res);
+
 /** Clone meta-attributes, fencing, credentials files: the checks of start
  * and validate-all in promotable mode. -1 with @res set. */
 int role_validate(struct ra_ctx *ctx, const struct server_conf *c,

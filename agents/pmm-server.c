@@ -396,8 +396,7 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     int r;
 
     server_conf_basic(ctx, &c);
-    if (server_conf_check(&c, res) < 0
-        || (c.promotable && role_validate(ctx, &c, res) < 0))
+    if (server_conf_check(&c, res) < 0 || role_check_mode(ctx, &c, res) < 0)
         goto done;
     ops = server_open_runtime(&c, &rt, res);
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
@@ -845,7 +844,7 @@ server_validate(struct ra_ctx *ctx, struct ra_result *res)
     server_conf_basic(ctx, &c);
     if (server_conf_check(&c, res) < 0)
         goto done;
-    if (c.promotable && role_validate(ctx, &c, res) < 0)
+    if (role_check_mode(ctx, &c, res) < 0)
         goto done;
     ops = server_open_runtime(&c, &rt, res);
     if (!ops || server_conf_run(&c, rt.transport, res) < 0
