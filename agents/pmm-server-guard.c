@@ -108,6 +108,15 @@ server_publish_image(const struct ra_ctx *ctx, const char *image_id,
     publish_finish(job);
 }
 
+void
+server_publish_forget(const struct ra_ctx *ctx)
+{
+    char path[4096];
+
+    cache_path(ctx, path, sizeof path);
+    ra_state_remove(path);
+}
+
 int
 server_marker_check(const struct server_conf *c, const struct rt_image *img,
                     struct ra_result *res)

@@ -777,6 +777,10 @@ role_stop(struct ra_ctx *ctx, struct server_conf *c)
     (void) cl_promotion_delete(ctx, NULL);
     if (role_file(ctx, path, sizeof path) == 0)
         ra_state_remove(path);
+    if (ra_state_path(ctx->rsctmp, ROLE_AGENT "-supervisord", ctx->instance,
+                      path, sizeof path)
+        == 0)
+        ra_state_remove(path);
 }
 
 /* ---- monitor ----------------------------------------------------------- */

@@ -639,6 +639,7 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
             || (!have_state && rt.absent)) {
             ra_warn("%s; nothing of %s runs here", rt.err, c.name);
             ra_state_remove(path);
+            server_publish_forget(ctx);
             ra_result_ok(res);
         }
         return;
@@ -673,6 +674,7 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
         stop_failed(res, &c, &rt, r, t0);
     else {
         ra_state_remove(path);
+        server_publish_forget(ctx);
         ra_result_ok(res);
     }
     server_close_runtime(ops, &rt);

@@ -99,6 +99,11 @@ void server_conf_free(struct server_conf *c);
 void server_publish_image(const struct ra_ctx *ctx, const char *image_id,
                           bool always);
 
+/** Forgets what was published (the cache under HA_RSCTMP, and any
+ * half-written copy a killed action left): stop's, so that it leaves
+ * nothing behind; the next probe or start publishes anew. */
+void server_publish_forget(const struct ra_ctx *ctx);
+
 /** Refuses (ERR_INSTALLED) when the data was last written by another image
  * under the same reference; -1 then, else 0. */
 int server_marker_check(const struct server_conf *c, const struct rt_image *img,
