@@ -23,26 +23,6 @@
 #define VGS_FIELDS                                                             \
     "vg_name,vg_systemid,vg_uuid,pv_count,vg_missing_pv_count,pv_name"
 
-/* The last non-empty line of @s, trimmed, into @buf. */
-static void
-last_line(const char *s, char *buf, size_t len)
-{
-    const char *end, *start;
-
-    buf[0] = '\0';
-    if (!s)
-        return;
-    end = s + strlen(s);
-    while (end > s && isspace((unsigned char) end[-1]))
-        end--;
-    start = end;
-    while (start > s && start[-1] != '\n')
-        start--;
-    while (start < end && isspace((unsigned char) *start))
-        start++;
-    snprintf(buf, len, "%.*s", (int) (end - start), start);
-}
-
 /* Copies @s without leading and trailing blanks into @buf. */
 static void
 trim_copy(const char *s, size_t n, char *buf, size_t len)
@@ -113,7 +93,7 @@ sysid_tool(const char *prog, const char *const args[], ra_deadline_t d,
     else
         r = res.status;
     if (r != 0 && !res.timed_out)
-        last_line(res.err, why, len);
+        ra_last_line(res.err, why, len);
     if (out) {
         *out = res.out;
         res.out = NULL;

@@ -56,10 +56,7 @@
 static int64_t
 wall_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t) (ra_wallclock_ns() / RA_NSEC_PER_MSEC);
 }
 
 /* ---- files ------------------------------------------------------------ */
@@ -126,6 +123,14 @@ volume_role_write(const struct ra_ctx *ctx, const struct server_conf *c,
         ra_warn("cannot record the role on %s", c->volume);
 }
 
+/* pmmha-WHAT-RESOURCE: the clone suffix (":0") is not part of the name */
+static void
+attr_name(const struct ra_ctx *ctx, const char *what, char *buf, size_t len)
+{
+    snprintf(buf, len, "pmmha-%s-%.*s", what, (int) strcspn(ctx->instance, ":"),
+             ctx->instance);
+}
+
 /*
  * This instance is now @role ("standby" or "promoted"): recorded for this
  * boot (following nobody yet) and on the volume, and told to the cluster
@@ -142,8 +147,7 @@ record_role(const struct ra_ctx *ctx, const struct server_conf *c,
     ra_state_set(st, "following", "");
     role_save(ctx, st);
     volume_role_write(ctx, c, role);
-    snprintf(name, sizeof name, "pmmha-role-%.*s",
-             (int) strcspn(ctx->instance, ":"), ctx->instance);
+    attr_name(ctx, "role", name, sizeof name);
     return cl_attr_set(ctx, name, role, 0);
 }
 
@@ -164,7 +168,7 @@ static size_t
 repl_argv(const struct server_conf *c, const char *src, bool once,
           int timeout_s, char *bufs, size_t buflen, char **argv, size_t max)
 {
-    char addr[256], dir[4096];
+    char addr[256], host[264], dir[4096], url[1024];
     size_t n = 0, used = 0;
 
 #define ARG(...)                                                               \
@@ -177,27 +181,25 @@ repl_argv(const struct server_conf *c, const char *src, bool once,
     } while (0)
 
     role_peer_address(c, src, addr, sizeof addr);
+    role_expand("{peer}", addr, host, sizeof host); /* [v6] */
     repl_dir(c, dir, sizeof dir);
     ARG("%s", PMMHA_REPLICATOR);
     ARG("--state-dir");
     ARG("%s", dir);
     ARG("--source-vm");
-    role_expand(c->repl_vm_url, addr, bufs + used, buflen - used);
-    argv[n++] = bufs + used;
-    used += strlen(bufs + used) + 1;
+    role_expand(c->repl_vm_url, addr, url, sizeof url);
+    ARG("%s", url);
     if (*c->repl_vm_auth) {
         ARG("--vm-auth-file");
         ARG("%s", c->repl_vm_auth);
     }
     ARG("--source-ch");
-    role_expand(c->repl_ch_url, addr, bufs + used, buflen - used);
-    argv[n++] = bufs + used;
-    used += strlen(bufs + used) + 1;
+    role_expand(c->repl_ch_url, addr, url, sizeof url);
+    ARG("%s", url);
     ARG("--ch-auth-file");
     ARG("%s", c->repl_ch_auth);
     ARG("--source-pg");
-    ARG("%s%s%s:%d", strchr(addr, ':') ? "[" : "", addr,
-        strchr(addr, ':') ? "]" : "", c->repl_pg_port);
+    ARG("%s:%d", host, c->repl_pg_port);
     ARG("--pg-auth-file");
     ARG("%s", c->repl_pg_auth);
     if (*c->repl_tls_ca) {
@@ -226,17 +228,13 @@ repl_argv(const struct server_conf *c, const char *src, bool once,
     return n;
 }
 
-static char **
-repl_env(const struct ra_ctx *ctx, char *buf, size_t len)
+/* "OCF_RESOURCE_INSTANCE=...": the replicator's log lines name the
+ * resource */
+static char *
+instance_env(const struct ra_ctx *ctx, char *buf, size_t len)
 {
-    static char *env[4];
-
     snprintf(buf, len, "OCF_RESOURCE_INSTANCE=%s", ctx->instance);
-    env[0] = (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
-    env[1] = (char *) "LC_ALL=C";
-    env[2] = buf;
-    env[3] = NULL;
-    return env;
+    return buf;
 }
 
 /* Starts the replicator toward @src in its own session, detached from this
@@ -246,6 +244,9 @@ repl_spawn(const struct ra_ctx *ctx, const struct server_conf *c,
            const char *src, struct ra_state *st)
 {
     char bufs[8192], envbuf[300], dir[4096], num_[32], *argv[48];
+    char *env[]
+        = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "LC_ALL=C",
+            instance_env(ctx, envbuf, sizeof envbuf), NULL };
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     uint64_t start = 0;
@@ -264,8 +265,7 @@ repl_spawn(const struct ra_ctx *ctx, const struct server_conf *c,
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     posix_spawnattr_init(&at);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID);
-    r = posix_spawn(&pid, argv[0], &fa, &at, argv,
-                    repl_env(ctx, envbuf, sizeof envbuf));
+    r = posix_spawn(&pid, argv[0], &fa, &at, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     if (r != 0)
@@ -316,6 +316,7 @@ repl_once(const struct ra_ctx *ctx, const struct server_conf *c,
           const char *src, char *why, size_t len)
 {
     char bufs[8192], envbuf[300], *argv[48];
+    char *env[] = { instance_env(ctx, envbuf, sizeof envbuf), NULL };
     struct ra_spawn_result out = { 0 };
     int left_s = ra_deadline_left_ms(ctx->deadline) / 1000 - 5;
     int r;
@@ -329,8 +330,7 @@ repl_once(const struct ra_ctx *ctx, const struct server_conf *c,
         snprintf(why, len, "the replicator's command line is too long");
         return -1;
     }
-    r = ra_spawn(argv, repl_env(ctx, envbuf, sizeof envbuf) + 2, ctx->deadline,
-                 2000, &out);
+    r = ra_spawn(argv, env, ctx->deadline, 2000, &out); /* PATH, LC_ALL */
     if (r == 0 && out.status == 0) {
         ra_spawn_result_free(&out);
         return 0;
@@ -338,21 +338,33 @@ repl_once(const struct ra_ctx *ctx, const struct server_conf *c,
     if (r < 0)
         snprintf(why, len, "pmmha-replicator: %s", strerror(-r));
     else {
-        /* its last line says why */
-        char *e = out.err ? out.err : (char *) "";
-        size_t n = strlen(e);
+        char last[200];
 
-        while (n && e[n - 1] == '\n')
-            e[--n] = '\0';
-        e = strrchr(e, '\n') ? strrchr(e, '\n') + 1 : e;
+        ra_last_line(out.err, last, sizeof last); /* its last word: why */
         snprintf(why, len, "pmmha-replicator --once exit %d: %.120s",
-                 out.status, e);
+                 out.status, last);
     }
     ra_spawn_result_free(&out);
     return -1;
 }
 
 /* ---- the container's mode --------------------------------------------- */
+
+#define PROGRAMS_MAX 20
+
+/* standby_programs split into @w (words of @buf); how many */
+static size_t
+programs(const struct server_conf *c, char *buf, size_t len, char **w)
+{
+    char *save = NULL;
+    size_t k = 0;
+
+    snprintf(buf, len, "%s", c->standby_programs);
+    for (char *t = strtok_r(buf, " \t,", &save); t && k < PROGRAMS_MAX;
+         t = strtok_r(NULL, " \t,", &save))
+        w[k++] = t;
+    return k;
+}
 
 /* Stops (standby) or starts (full PMM) the application programs inside
  * the container. 0, or -1 with @res set. */
@@ -361,9 +373,9 @@ set_mode(struct ra_ctx *ctx, const struct server_conf *c,
          const struct rt_ops *ops, struct rt *rt, bool full,
          struct ra_result *res)
 {
-    const char *argv[24];
-    char words[512], out[1024] = "";
-    size_t n = 0;
+    const char *argv[PROGRAMS_MAX + 3];
+    char words[512], out[1024] = "", *w[PROGRAMS_MAX];
+    size_t n = 0, k;
     int status = -1, r;
 
     if (!ops->container_exec) {
@@ -372,24 +384,14 @@ set_mode(struct ra_ctx *ctx, const struct server_conf *c,
                       rt_transport_name(rt));
         return -1;
     }
-    snprintf(words, sizeof words, "%s", c->standby_programs);
     argv[n++] = "supervisorctl";
     argv[n++] = full ? "start" : "stop";
-    /* start in the reverse order of stop */
-    {
-        char *w[20];
-        size_t k = 0;
-        char *save = NULL;
-
-        for (char *t = strtok_r(words, " \t,", &save); t && k < 20;
-             t = strtok_r(NULL, " \t,", &save))
-            w[k++] = t;
-        for (size_t i = 0; i < k; i++)
-            argv[n++] = w[full ? k - 1 - i : i];
-        argv[n] = NULL;
-        r = ops->container_exec(rt, c->name, argv, &status, out, sizeof out,
-                                ctx->deadline);
-    }
+    k = programs(c, words, sizeof words, w);
+    for (size_t i = 0; i < k; i++) /* start in the reverse order of stop */
+        argv[n++] = w[full ? k - 1 - i : i];
+    argv[n] = NULL;
+    r = ops->container_exec(rt, c->name, argv, &status, out, sizeof out,
+                            ctx->deadline);
     if (r == 0 && (status == 0 || role_supervisor_ok(out, full)))
         return 0;
     out[strcspn(out, "\n")] = '\0';
@@ -409,13 +411,6 @@ set_mode(struct ra_ctx *ctx, const struct server_conf *c,
 /* the public attributes of a standby (pmmha-NAME-RESOURCE) */
 static const char *const standby_attrs[]
     = { "repl", "lag", "position", "diverged" };
-
-static void
-attr_name(const struct ra_ctx *ctx, const char *what, char *buf, size_t len)
-{
-    snprintf(buf, len, "pmmha-%s-%.*s", what, (int) strcspn(ctx->instance, ":"),
-             ctx->instance);
-}
 
 /* Sets a public attribute when it differs from what @st says was
  * published last; records it. */
@@ -454,7 +449,7 @@ publish_score(const struct ra_ctx *ctx, struct ra_state *st, int score,
         ra_warn("cannot set the promotion score %d: %s", score, strerror(-r));
 }
 
-/* A time on the source's clock as UTC "HH:MM:SS". */
+/* @ms (since the epoch) as UTC "YYYY-MM-DDTHH:MM:SSZ", "none" for 0. */
 static void
 clock_str(int64_t ms, char *buf, size_t len)
 {
@@ -567,8 +562,7 @@ check_pair_image(const struct ra_ctx *ctx, const char *src, struct ra_state *st)
     if (server_state_file(ctx, path, sizeof path) == 0
         && ra_state_load(path, &rec) == 0)
         mine = ra_state_get(&rec, "image_id");
-    snprintf(name, sizeof name, "pmmha-image-%.*s",
-             (int) strcspn(ctx->instance, ":"), ctx->instance);
+    attr_name(ctx, "image", name, sizeof name);
     if (!mine || !*mine
         || cl_attr_get(ctx, name, src, 0, theirs, sizeof theirs) < 0 || !*theirs
         || !strcmp(theirs, "absent") || !strcmp(theirs, mine))
@@ -616,7 +610,8 @@ int
 role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
              struct ra_result *res)
 {
-    char words[512], *save = NULL;
+    char words[512], *w[PROGRAMS_MAX];
+    size_t k;
     FILE *f;
     int r;
 
@@ -638,10 +633,9 @@ role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
     fputs("; written by ocf:pmmha:pmm-server (mode=promotable): PMM's\n"
           "; application programs wait for promote (supervisorctl start)\n",
           f);
-    snprintf(words, sizeof words, "%s", c->standby_programs);
-    for (char *w = strtok_r(words, " \t,", &save); w;
-         w = strtok_r(NULL, " \t,", &save))
-        fprintf(f, "[program:%s]\nautostart = false\n", w);
+    k = programs(c, words, sizeof words, w);
+    for (size_t i = 0; i < k; i++)
+        fprintf(f, "[program:%s]\nautostart = false\n", w[i]);
     r = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -errno;
     if (fclose(f) != 0 && r == 0)
         r = -errno;
@@ -686,24 +680,20 @@ report_divergence(const struct ra_ctx *ctx, const struct server_conf *c,
 
 /* Until the standby's VictoriaMetrics and ClickHouse answer on this node
  * (PostgreSQL is the replicator's to reach: no libpq in an agent), the
- * container's death, or the deadline. 0, or -1 with @res set. */
+ * death of the container start recorded in @rec, or the deadline. 0, or -1
+ * with @res set. */
 static int
 wait_stores(struct ra_ctx *ctx, const struct server_conf *c,
-            struct ra_result *res)
+            const struct ra_state *rec, struct ra_result *res)
 {
     static const char *const urls[] = {
         "http://127.0.0.1:9090/prometheus/health",
         "http://127.0.0.1:8123/ping",
     };
-    struct ra_state rec;
     struct ra_http_reply reply;
-    char path[4096];
     uint64_t t0 = ra_now_ns();
     size_t up = 0;
 
-    if (server_state_file(ctx, path, sizeof path) < 0
-        || ra_state_load(path, &rec) < 0)
-        memset(&rec, 0, sizeof rec);
     while (up < sizeof urls / sizeof urls[0]) {
         int r = ra_http_get(
             urls[up], NULL,
@@ -713,7 +703,7 @@ wait_stores(struct ra_ctx *ctx, const struct server_conf *c,
             up++;
             continue;
         }
-        if (server_state_alive(&rec) == 0) {
+        if (server_state_alive(rec) == 0) {
             ra_result_set(res, RA_OCF_ERR_GENERIC,
                           "container %s exited while its stores were "
                           "starting: see '%s logs %s'",
@@ -736,7 +726,8 @@ wait_stores(struct ra_ctx *ctx, const struct server_conf *c,
 
 void
 role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
-           struct rt *rt, bool already, struct ra_result *res)
+           struct rt *rt, const struct ra_state *rec, bool already,
+           struct ra_result *res)
 {
     struct ra_state st;
     struct ra_result tmp;
@@ -745,7 +736,7 @@ role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
     /* the override kept PMM's programs down; stopping them (nothing to
      * stop, normally) is the proof, and covers a container that already
      * ran as a promoted PMM */
-    if (wait_stores(ctx, c, res) < 0
+    if (wait_stores(ctx, c, rec, res) < 0
         || set_mode(ctx, c, ops, rt, false, res) < 0)
         return;
     if (already)
@@ -764,12 +755,11 @@ role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
 }
 
 void
-role_stop(struct ra_ctx *ctx, struct server_conf *c)
+role_stop(struct ra_ctx *ctx)
 {
     struct ra_state st;
     char path[4096], name[160];
 
-    (void) c;
     role_load(ctx, &st);
     repl_stop(ctx, &st);
     attr_name(ctx, "role", name, sizeof name);
@@ -786,11 +776,10 @@ role_stop(struct ra_ctx *ctx, struct server_conf *c)
 /* ---- monitor ----------------------------------------------------------- */
 
 enum ra_ocf_rc
-role_gone_rc(struct ra_ctx *ctx, const struct server_conf *c)
+role_gone_rc(struct ra_ctx *ctx)
 {
     struct ra_state st;
 
-    (void) c;
     role_load(ctx, &st);
     return ra_ctx_is_recurring(ctx)
                    && !strcmp(role_get(&st, "role"), "promoted")
@@ -873,7 +862,7 @@ monitor_standby(struct ra_ctx *ctx, const struct server_conf *c,
         state = "lagging";
     else
         state = "streaming";
-    if (v.refused)
+    if (v.refused && strcmp(role_get(st, "pub_repl"), "refused") != 0)
         ra_warn("not promotable: the replicator was refused (%s)", v.error);
     publish_standby(ctx, c, st, &v, state);
 }
@@ -1010,18 +999,21 @@ role_validate(struct ra_ctx *ctx, const struct server_conf *c,
  * data: refused.
  */
 static void
-active_passive_role(const struct ra_ctx *ctx, struct ra_result *res)
+active_passive_role(struct ra_ctx *ctx, const struct server_conf *c,
+                    struct ra_result *res)
 {
-    struct cl_clone_meta m;
-
-    cl_clone_meta_read(&m);
-    if (m.is_clone)
-        ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                      "set mode=promotable for a promotable clone (%s of "
-                      "mode=active-passive)",
-                      ctx->action);
-    else
+    if (role_check_mode(ctx, c, res) == 0)
         ra_result_ok(res);
+}
+
+/* True when the container start recorded in @rec still runs. */
+static bool
+running(const struct ra_ctx *ctx, struct ra_state *rec)
+{
+    char path[4096];
+
+    return server_state_file(ctx, path, sizeof path) == 0
+           && ra_state_load(path, rec) == 0 && server_state_alive(rec) == 1;
 }
 
 /* The election (PAF's): a peer that published a position further ahead at
@@ -1067,27 +1059,28 @@ report_rpo(const struct ra_ctx *ctx, const struct repl_view *v,
     char name[160], val[32];
     int64_t rpo;
 
-    if (!strcmp(role_get(st, "switchover"), "caught-up"))
+    bool caught_up = !strcmp(role_get(st, "switchover"), "caught-up");
+
+    if (caught_up)
         rpo = 0;
-    else if (!v->have || !v->position_ms)
-        rpo = -1;
-    else
+    else if (v->have && v->position_ms) {
         rpo = wall_ms() + v->skew_ms - v->position_ms;
-    if (rpo < 0 && v->have && v->position_ms)
-        rpo = 0;
-    attr_name(ctx, "rpo", name, sizeof name);
+        rpo = rpo > 0 ? rpo : 0; /* the clocks' noise */
+    } else
+        rpo = -1; /* nothing was ever copied: a first promotion */
     if (rpo < 0)
         snprintf(val, sizeof val, "unknown");
     else
         snprintf(val, sizeof val, "%.1fs", (double) rpo / 1000.0);
+    attr_name(ctx, "rpo", name, sizeof name);
     (void) cl_attr_set(ctx, name, val, 0);
-    if (rpo == 0 && !strcmp(role_get(st, "switchover"), "caught-up"))
+    if (caught_up)
         ra_info("promoted after a switchover's final catch-up: RPO 0 (nothing "
                 "written before the demote is missing)");
     else
         ra_info("promoted: RPO at most %s (data the old primary received "
-                "after %s may be missing)",
-                val, v->position_ms ? "the standby's position" : "?");
+                "after the standby's position may be missing)",
+                val);
 }
 
 void
@@ -1097,17 +1090,16 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
     struct rt rt;
     struct ra_state st, rec;
     struct repl_view v;
-    char dir[4096], path[4096], url[512], name[160];
+    char dir[4096], url[512], name[160];
     const struct rt_ops *ops = NULL;
 
     server_conf_basic(ctx, &c);
     role_load(ctx, &st);
     if (!c.promotable) {
-        active_passive_role(ctx, res);
+        active_passive_role(ctx, &c, res);
         return;
     }
-    if (server_state_file(ctx, path, sizeof path) < 0
-        || ra_state_load(path, &rec) < 0 || server_state_alive(&rec) != 1) {
+    if (!running(ctx, &rec)) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "%s is not running here: nothing to promote", c.name);
         return;
@@ -1199,17 +1191,15 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
     struct rt rt;
     struct ra_state st, rec;
     struct ra_http_reply reply;
-    char path[4096];
     const struct rt_ops *ops = NULL;
 
     server_conf_basic(ctx, &c);
     role_load(ctx, &st);
     if (!c.promotable) {
-        active_passive_role(ctx, res);
+        active_passive_role(ctx, &c, res);
         return;
     }
-    if (server_state_file(ctx, path, sizeof path) < 0
-        || ra_state_load(path, &rec) < 0 || server_state_alive(&rec) != 1) {
+    if (!running(ctx, &rec)) {
         /* nothing runs: not an error (PAF's lesson: failing here would
          * loop demote, stop, start, promote) */
         ra_result_ok(res);

@@ -81,17 +81,18 @@ int role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
                  struct ra_result *res);
 
 /**
- * Start's part in promotable mode, once the container runs (@already: it
- * ran before this start): the stores waited for, the standby mode
- * (application programs stopped), the replicator following the
- * promoted peer when there is one, the score published.
+ * Start's part in promotable mode, once the container runs (@rec: what
+ * start recorded of it; @already: it ran before this start): the stores waited
+ * for, the standby mode (application programs stopped), the replicator
+ * following the promoted peer when there is one, the score published.
  */
 void role_start(struct ra_ctx *ctx, struct server_conf *c,
-                const struct rt_ops *ops, struct rt *rt, bool already,
+                const struct rt_ops *ops, struct rt *rt,
+                const struct ra_state *rec, bool already,
                 struct ra_result *res);
 
 /** Stop's part: the replicator stopped (before the container). */
-void role_stop(struct ra_ctx *ctx, struct server_conf *c);
+void role_stop(struct ra_ctx *ctx);
 
 /**
  * Monitor's part for a live container: 8 / 9 for the promoted instance
@@ -103,7 +104,7 @@ void role_monitor(struct ra_ctx *ctx, struct server_conf *c, const char *url,
 
 /** Monitor's answer when the recorded container is gone: 9 when it was
  * promoted (a recurring monitor), else 7. */
-enum ra_ocf_rc role_gone_rc(struct ra_ctx *ctx, const struct server_conf *c);
+enum ra_ocf_rc role_gone_rc(struct ra_ctx *ctx);
 
 /** The checks of start and validate-all for the mode: role_validate() in
  * promotable mode; in active-passive mode, no clone. -1 with @res set. */

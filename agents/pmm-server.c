@@ -432,7 +432,7 @@ server_start(struct ra_ctx *ctx, struct ra_result *res)
     if (r < 0)
         goto done;
     if (c.promotable)
-        role_start(ctx, &c, ops, &rt, already, res);
+        role_start(ctx, &c, ops, &rt, &st, already, res);
     else
         server_wait_ready(ctx, &c, &st, url, res);
 done:
@@ -625,7 +625,7 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
 
     server_conf_basic(ctx, &c);
     if (c.promotable)
-        role_stop(ctx, &c);
+        role_stop(ctx);
     have_state = server_state_file(ctx, path, sizeof path) == 0
                  && ra_state_load(path, &st) == 0;
     grace = grace_seconds(ctx, &c);
@@ -800,7 +800,7 @@ server_monitor(struct ra_ctx *ctx, struct ra_result *res)
 
     } else if (!alive)
         ra_result_set(res,
-                      c.promotable ? role_gone_rc(ctx, &c) : RA_OCF_ERR_GENERIC,
+                      c.promotable ? role_gone_rc(ctx) : RA_OCF_ERR_GENERIC,
                       "container %s (pid %s) is gone: it crashed or was "
                       "stopped outside the cluster",
                       name, ra_state_get(&st, "pid"));

@@ -16,6 +16,15 @@ ra_now_ns(void)
     return (uint64_t) ts.tv_sec * RA_NSEC_PER_SEC + (uint64_t) ts.tv_nsec;
 }
 
+uint64_t
+ra_wallclock_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t) ts.tv_sec * RA_NSEC_PER_SEC + (uint64_t) ts.tv_nsec;
+}
+
 ra_deadline_t
 ra_deadline_in_ms(uint64_t ms)
 {

@@ -2,6 +2,7 @@
 /*
  * deadline.h - absolute deadlines on CLOCK_MONOTONIC. Every blocking call in
  * pmmha takes one, so no operation outlives the timeout Pacemaker gave it.
+ * And the wall clock, for what other nodes read (leases, positions).
  */
 #ifndef PMMHA_DEADLINE_H
 #define PMMHA_DEADLINE_H
@@ -16,6 +17,9 @@ typedef uint64_t ra_deadline_t;
 
 /** Now on CLOCK_MONOTONIC, in nanoseconds. */
 uint64_t ra_now_ns(void);
+
+/** The wall clock (CLOCK_REALTIME) in nanoseconds. */
+uint64_t ra_wallclock_ns(void);
 
 /** The absolute deadline @ms milliseconds from now. */
 ra_deadline_t ra_deadline_in_ms(uint64_t ms);

@@ -170,12 +170,3 @@ ra_lease_write(int fd, uint64_t off, const struct ra_lease *l)
     free(buf);
     return r;
 }
-
-uint64_t
-ra_wallclock_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t) ts.tv_sec * UINT64_C(1000000000) + (uint64_t) ts.tv_nsec;
-}

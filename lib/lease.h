@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "deadline.h"
+
 #define RA_LEASE_MAGIC "PMMHALSE"
 #define RA_LEASE_VERSION 1
 #define RA_LEASE_BLOCK 4096               /**< one I/O: fits 4Kn devices */
@@ -89,8 +91,5 @@ int ra_lease_read(int fd, uint64_t off, struct ra_lease *ret);
  * on the device when this returns). Returns 0 or -errno (-EIO when short).
  */
 int ra_lease_write(int fd, uint64_t off, const struct ra_lease *l);
-
-/** The wall clock (CLOCK_REALTIME) in nanoseconds. */
-uint64_t ra_wallclock_ns(void);
 
 #endif

@@ -54,6 +54,10 @@ int ra_spawn_begin(char *const argv[], char *const extra_env[],
  */
 int ra_spawn_finish(struct ra_spawn_job *job, struct ra_spawn_result *ret);
 
+/** The last non-empty line of a tool's output @s (may be NULL), trimmed,
+ * into @buf: what a failing tool says last is usually why. */
+void ra_last_line(const char *s, char *buf, size_t len);
+
 /** Frees the buffers of @r; accepts NULL. */
 void ra_spawn_result_free(struct ra_spawn_result *r);
 

@@ -13,6 +13,7 @@
 #include <config.h>
 #endif
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -542,6 +543,25 @@ ra_spawn(char *const argv[], char *const extra_env[], ra_deadline_t deadline,
 }
 
 /** Frees the output buffers of @r and clears them; accepts NULL. */
+void
+ra_last_line(const char *s, char *buf, size_t len)
+{
+    const char *end, *start;
+
+    buf[0] = '\0';
+    if (!s)
+        return;
+    end = s + strlen(s);
+    while (end > s && isspace((unsigned char) end[-1]))
+        end--;
+    start = end;
+    while (start > s && start[-1] != '\n')
+        start--;
+    while (start < end && isspace((unsigned char) *start))
+        start++;
+    snprintf(buf, len, "%.*s", (int) (end - start), start);
+}
+
 void
 ra_spawn_result_free(struct ra_spawn_result *r)
 {
