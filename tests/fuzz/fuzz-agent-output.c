@@ -31,8 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void) parse_systemid(s, buf, sizeof buf);
     (void) parse_systemid(s, small, sizeof small);
     (void) parse_source(s, buf, sizeof buf);
-    last_line(s, buf, sizeof buf);
-    last_line(s, small, sizeof small);
+    ra_last_line(s, buf, sizeof buf);
+    ra_last_line(s, small, sizeof small);
 
     n = cl_attr_parse(s, vals, sizeof vals / sizeof vals[0]);
     if (n < 0 || n > (int) (sizeof vals / sizeof vals[0]))
