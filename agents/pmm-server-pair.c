@@ -60,9 +60,12 @@ role_repl_view(const char *state_dir, struct repl_view *v)
             v->position_ms = pos;
         /* how far behind the source it was when the source last answered:
          * a dead source must not make the standby look ever further behind
-         * (that would forbid the promote that replaces it) */
+         * (that would forbid the promote that replaces it); role_cut_off
+         * adds the time a living source was not copied from */
         snprintf(key, sizeof key, "%s.last_success", streams[i]);
         ok = role_num(&st, key);
+        if (!v->last_ok_ms || ok < v->last_ok_ms)
+            v->last_ok_ms = ok;
         behind = ok && pos ? ok + v->skew_ms - pos : INT64_MAX;
         if (behind < 0)
             behind = 0;
@@ -76,6 +79,14 @@ role_repl_view(const char *state_dir, struct repl_view *v)
     if (!v->position_ms)
         v->initial_done = false;
     return 0;
+}
+
+void
+role_cut_off(struct repl_view *v, int64_t alive_ms)
+{
+    if (v->last_ok_ms > 0 && alive_ms > v->last_ok_ms
+        && v->behind_ms < INT64_MAX / 2)
+        v->behind_ms += alive_ms - v->last_ok_ms;
 }
 
 int
@@ -137,11 +148,11 @@ role_expand(const char *tmpl, const char *addr, char *buf, size_t len)
 
 /* ---- supervisorctl ---------------------------------------------------- */
 
-/* supervisorctl's answer is fine when every line is @ok or an error that
- * means the same ("not running" for stop, "already started" for start)
- * or a program this PMM does not have. */
+/* supervisorctl's answer (stop, update, start) is fine when no line is an
+ * error, or an error that means the same ("not running", "already
+ * started") or a program this PMM does not have. */
 bool
-role_supervisor_ok(const char *out, bool start)
+role_supervisor_ok(const char *out)
 {
     char line[256];
 
@@ -152,9 +163,8 @@ role_supervisor_ok(const char *out, bool start)
         p += n + (p[n] == '\n');
         if (!*line || !strstr(line, "ERROR"))
             continue;
-        if (strstr(line, "no such process")
-            || (!start && strstr(line, "not running"))
-            || (start && strstr(line, "already started")))
+        if (strstr(line, "no such process") || strstr(line, "not running")
+            || strstr(line, "already started"))
             continue;
         return false;
     }

@@ -118,9 +118,40 @@ volume_role_write(const struct ra_ctx *ctx, const struct server_conf *c,
     if (!strcmp(role, "promoted")) {
         snprintf(num, sizeof num, "%" PRId64, wall_ms());
         ra_state_set(&v, "promoted_at", num);
+        ra_state_set(&v, "source_alive", ""); /* its own data now */
+        ra_state_set(&v, "last_primary", "1");
     }
     if (ra_state_save(path, &v) < 0)
         ra_warn("cannot record the role on %s", c->volume);
+}
+
+/* True when the volume holds the data of the last primary: promoted
+ * since it last followed another node (demoted or not since) */
+static bool
+volume_last_primary(const struct server_conf *c)
+{
+    struct ra_state v;
+    char path[4096];
+
+    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
+    return ra_state_load(path, &v) == 0
+           && !strcmp(role_get(&v, "last_primary"), "1");
+}
+
+/* The volume follows another node: that one is the last primary now */
+static void
+volume_follows(const struct server_conf *c)
+{
+    struct ra_state v;
+    char path[4096];
+
+    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
+    if (ra_state_load(path, &v) == 0
+        && !strcmp(role_get(&v, "last_primary"), "1")) {
+        ra_state_set(&v, "last_primary", "");
+        if (ra_state_save(path, &v) < 0)
+            ra_warn("cannot record on %s that it follows", c->volume);
+    }
 }
 
 /* pmmha-WHAT-RESOURCE: the clone suffix (":0") is not part of the name */
@@ -162,8 +193,9 @@ repl_alive(const struct ra_state *st)
     return pid > 0 && ra_proc_is((pid_t) pid, (uint64_t) start) == 1;
 }
 
-/* The replicator's command line toward @src (@once: one cycle, then exit,
- * with the smallest settle: a switchover's final catch-up). */
+/* The replicator's command line toward @src (@once: one cycle up to the
+ * source's now, then exit: a switchover's final catch-up from a demoted,
+ * flushed source). */
 static size_t
 repl_argv(const struct server_conf *c, const char *src, bool once,
           int timeout_s, char *bufs, size_t buflen, char **argv, size_t max)
@@ -216,12 +248,14 @@ repl_argv(const struct server_conf *c, const char *src, bool once,
     ARG("%llu", 4 * ((c->repl_interval_ms + 999) / 1000));
     ARG("--qan-interval");
     ARG("%llu", 4 * ((c->repl_interval_ms + 999) / 1000));
-    ARG("--settle");
-    ARG("%llu", once ? 2ULL : (c->repl_settle_ms + 999) / 1000);
     if (once) {
         ARG("--once");
+        ARG("--final");
         ARG("--timeout");
         ARG("%d", timeout_s > 1 ? timeout_s : 1);
+    } else {
+        ARG("--settle");
+        ARG("%llu", (c->repl_settle_ms + 999) / 1000);
     }
     argv[n] = NULL;
 #undef ARG
@@ -366,33 +400,64 @@ programs(const struct server_conf *c, char *buf, size_t len, char **w)
     return k;
 }
 
-/* Stops (standby) or starts (full PMM) the application programs inside
- * the container. 0, or -1 with @res set. */
+/*
+ * The supervisord override (ROLE_SUPERVISORD_OVERRIDE, bind-mounted read-only
+ * from HA_RSCTMP): each of PMM's application programs autostart = false in
+ * standby mode, true in full mode. Rewritten in place (the container sees
+ * the inode it was started with); supervisorctl update applies it. 0, or
+ * -errno.
+ */
 static int
-set_mode(struct ra_ctx *ctx, const struct server_conf *c,
-         const struct rt_ops *ops, struct rt *rt, bool full,
-         struct ra_result *res)
+write_override(const struct ra_ctx *ctx, const struct server_conf *c, bool full,
+               char *path, size_t len)
+{
+    char words[512], *w[PROGRAMS_MAX];
+    size_t k;
+    FILE *f;
+    int r;
+
+    r = ra_state_path(ctx->rsctmp, ROLE_AGENT "-supervisord", ctx->instance,
+                      path, len);
+    if (r < 0)
+        return r;
+    f = fopen(path, "we");
+    if (!f)
+        return -errno;
+    fprintf(f, "; written by ocf:pmmha:pmm-server (mode=promotable): PMM's\n"
+               "; application programs run on the promoted node only\n");
+    k = programs(c, words, sizeof words, w);
+    for (size_t i = 0; i < k; i++)
+        fprintf(f, "[program:%s]\nautostart = %s\n", w[i],
+                full ? "true" : "false");
+    r = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -errno;
+    if (fclose(f) != 0 && r == 0)
+        r = -errno;
+    return r;
+}
+
+/* supervisorctl VERB [the standby programs] in the container; its output
+ * in @out (1024 bytes). 0, or -1 with @res set. */
+static int
+supervisorctl(struct ra_ctx *ctx, const struct server_conf *c,
+              const struct rt_ops *ops, struct rt *rt, const char *verb,
+              bool with_programs, char *out, struct ra_result *res)
 {
     const char *argv[PROGRAMS_MAX + 3];
-    char words[512], out[1024] = "", *w[PROGRAMS_MAX];
-    size_t n = 0, k;
+    char words[512], *w[PROGRAMS_MAX];
+    size_t n = 0, k = 0;
     int status = -1, r;
 
-    if (!ops->container_exec) {
-        ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "the %s cannot run a command in a container",
-                      rt_transport_name(rt));
-        return -1;
-    }
     argv[n++] = "supervisorctl";
-    argv[n++] = full ? "start" : "stop";
-    k = programs(c, words, sizeof words, w);
-    for (size_t i = 0; i < k; i++) /* start in the reverse order of stop */
-        argv[n++] = w[full ? k - 1 - i : i];
+    argv[n++] = verb;
+    if (with_programs)
+        k = programs(c, words, sizeof words, w);
+    for (size_t i = 0; i < k; i++)
+        argv[n++] = w[i];
     argv[n] = NULL;
-    r = ops->container_exec(rt, c->name, argv, &status, out, sizeof out,
+    *out = '\0';
+    r = ops->container_exec(rt, c->name, argv, &status, out, 1024,
                             ctx->deadline);
-    if (r == 0 && (status == 0 || role_supervisor_ok(out, full)))
+    if (r == 0 && (status == 0 || role_supervisor_ok(out)))
         return 0;
     out[strcspn(out, "\n")] = '\0';
     if (r < 0)
@@ -401,9 +466,48 @@ set_mode(struct ra_ctx *ctx, const struct server_conf *c,
                       rt->err);
     else
         ra_result_set(res, RA_OCF_ERR_GENERIC,
-                      "supervisorctl %s in %.40s failed (%d): %.60s",
-                      full ? "start" : "stop", c->name, status, out);
+                      "supervisorctl %s in %.40s failed (%d): %.60s", verb,
+                      c->name, status, out);
     return -1;
+}
+
+/*
+ * Full PMM or standby. Standby: the programs stopped (in the order given),
+ * then autostart = false applied. Full: autostart = true applied, which
+ * starts them all at once (supervisorctl start would wait startsecs for
+ * each in turn); readyz says when PMM is up. When supervisord already had
+ * autostart = true (a container that did not run this agent's standby),
+ * update changes nothing: supervisorctl start then. 0, or -1 with @res
+ * set.
+ */
+static int
+set_mode(struct ra_ctx *ctx, const struct server_conf *c,
+         const struct rt_ops *ops, struct rt *rt, bool full,
+         struct ra_result *res)
+{
+    char path[4096], out[1024];
+    int r;
+
+    if (!ops->container_exec) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "the %s cannot run a command in a container",
+                      rt_transport_name(rt));
+        return -1;
+    }
+    r = write_override(ctx, c, full, path, sizeof path);
+    if (r < 0) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot write the supervisord override %.80s: %s", path,
+                      strerror(-r));
+        return -1;
+    }
+    if (!full && supervisorctl(ctx, c, ops, rt, "stop", true, out, res) < 0)
+        return -1;
+    if (supervisorctl(ctx, c, ops, rt, "update", false, out, res) < 0)
+        return -1;
+    if (full && !strstr(out, "process group"))
+        return supervisorctl(ctx, c, ops, rt, "start", true, out, res);
+    return 0;
 }
 
 /* ---- publishing --------------------------------------------------------- */
@@ -463,28 +567,63 @@ clock_str(int64_t ms, char *buf, size_t len)
 }
 
 /*
+ * A standby's lag counts the time its source was known alive after the
+ * replicator's last success (role_cut_off): a link cut while the primary
+ * writes on makes it fall behind, a primary that died does not. The cluster
+ * is asked only when the replicator has not succeeded for three cycles (a
+ * streaming standby's monitor spawns nothing); the last time the source
+ * was a member is kept on the volume (source_alive), for a promote once
+ * the source is gone, after a restart too.
+ */
+static void
+apply_cut_off(const struct ra_ctx *ctx, const struct server_conf *c,
+              const struct ra_state *st, struct repl_view *v)
+{
+    const char *src = role_get(st, "following");
+    struct ra_state vol = { 0 };
+    char path[4096], num_[32];
+    int64_t now = wall_ms();
+
+    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
+    (void) ra_state_load(path, &vol);
+    if (*src && v->last_ok_ms
+        && now - v->last_ok_ms > 3 * (int64_t) c->repl_interval_ms
+        && cl_is_member(ctx, src) == 1) {
+        snprintf(num_, sizeof num_, "%" PRId64, now);
+        ra_state_set(&vol, "source_alive", num_);
+        if (ra_state_save(path, &vol) < 0)
+            ra_warn("cannot record on %s when %s was last seen", c->volume,
+                    src);
+    }
+    role_cut_off(v, role_num(&vol, "source_alive"));
+}
+
+/* beyond max_lag, and not allowed to be */
+static bool
+too_stale(const struct server_conf *c, const struct repl_view *v)
+{
+    return (uint64_t) v->behind_ms > c->max_lag_ms && !c->allow_stale;
+}
+
+/*
  * A standby's promotion score. Following a primary: from its position
  * (role_score). Following nobody (a new cluster, or every other node
- * down): the data that was promoted last is the one to bring back, so a
- * volume last promoted scores 3, a volume that was a complete copy 2, a
- * new one 1 (Pacemaker picks one among equals); anything else never.
+ * down): the data that was promoted last is the one to bring back, so the
+ * last primary's volume (promoted since it last followed another node)
+ * scores 3, a complete copy 2 (unless too far behind), a new one 1
+ * (Pacemaker picks one among equals); anything else never.
  */
 static int
 standby_score(const struct server_conf *c, const struct repl_view *v,
               const char *state)
 {
-    struct ra_state vol;
-    char path[4096];
-
     if (!strcmp(state, "streaming") || !strcmp(state, "lagging"))
         return role_score(c, v);
     if (strcmp(state, "no-source") != 0)
         return ROLE_SCORE_NEVER;
-    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
-    if (ra_state_load(path, &vol) == 0 && ra_state_get(&vol, "promoted_at")
-        && !strcmp(role_get(&vol, "role"), "promoted"))
+    if (volume_last_primary(c))
         return 3;
-    if (v->have && v->initial_done && !v->refused)
+    if (v->have && v->initial_done && !v->refused && !too_stale(c, v))
         return 2;
     return v->have ? ROLE_SCORE_NEVER : 1;
 }
@@ -596,8 +735,10 @@ follow(struct ra_ctx *ctx, const struct server_conf *c, struct ra_state *st)
     r = repl_spawn(ctx, c, src, st);
     if (r < 0)
         ra_warn("cannot start pmmha-replicator: %s", strerror(-r));
-    else
+    else {
         ra_state_set(st, "following", src);
+        volume_follows(c);
+    }
     role_save(ctx, st);
 }
 
@@ -610,9 +751,6 @@ int
 role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
              struct ra_result *res)
 {
-    char words[512], *w[PROGRAMS_MAX];
-    size_t k;
-    FILE *f;
     int r;
 
     /* the replicator reaches the standby's own stores on 127.0.0.1 */
@@ -621,27 +759,12 @@ role_prepare(const struct ra_ctx *ctx, struct server_conf *c,
                       "mode=promotable needs run_opts=\"--network host\"");
         return -1;
     }
-    r = ra_state_path(ctx->rsctmp, ROLE_AGENT "-supervisord", ctx->instance,
-                      c->standby_conf, sizeof c->standby_conf);
-    if (r < 0 || !(f = fopen(c->standby_conf, "we"))) {
+    r = write_override(ctx, c, false, c->standby_conf, sizeof c->standby_conf);
+    if (r < 0) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "cannot write the standby's supervisord override in "
-                      "%.60s",
-                      ctx->rsctmp);
-        return -1;
-    }
-    fputs("; written by ocf:pmmha:pmm-server (mode=promotable): PMM's\n"
-          "; application programs wait for promote (supervisorctl start)\n",
-          f);
-    k = programs(c, words, sizeof words, w);
-    for (size_t i = 0; i < k; i++)
-        fprintf(f, "[program:%s]\nautostart = false\n", w[i]);
-    r = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -errno;
-    if (fclose(f) != 0 && r == 0)
-        r = -errno;
-    if (r < 0) {
-        ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot write %.80s: %s",
-                      c->standby_conf, strerror(-r));
+                      "%.60s: %s",
+                      ctx->rsctmp, strerror(-r));
         return -1;
     }
     c->spec.conf_src = c->standby_conf;
@@ -754,14 +877,48 @@ role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
     ra_result_ok(res);
 }
 
+/*
+ * A standby's stop: its stores (nothing of PMM's application runs) stopped
+ * all at once by supervisorctl, then the container's SIGTERM finds nothing
+ * left to stop; supervisord alone stops its programs one at a time, a tick
+ * (1 s) each. Best effort: the container's stop follows anyway.
+ */
+static void
+quiesce_standby(struct ra_ctx *ctx, struct server_conf *c,
+                const struct ra_state *st)
+{
+    const char *argv[] = { "supervisorctl", "stop", "all", NULL };
+    ra_deadline_t d
+        = ra_deadline_in_ms((uint64_t) ra_deadline_left_ms(ctx->deadline) / 2);
+    const struct rt_ops *ops;
+    struct ra_result res;
+    char out[1024] = "";
+    struct rt rt;
+    int status = -1;
+
+    if (strcmp(role_get(st, "role"), "standby") != 0)
+        return;
+    ops = server_open_runtime(c, &rt, &res);
+    if (!ops)
+        return;
+    if (ops->container_exec
+        && (ops->container_exec(&rt, c->name, argv, &status, out, sizeof out, d)
+                < 0
+            || (status != 0 && !role_supervisor_ok(out))))
+        ra_debug("supervisorctl stop all in %s: %d %.80s", c->name, status,
+                 out);
+    server_close_runtime(ops, &rt);
+}
+
 void
-role_stop(struct ra_ctx *ctx)
+role_stop(struct ra_ctx *ctx, struct server_conf *c)
 {
     struct ra_state st;
     char path[4096], name[160];
 
     role_load(ctx, &st);
     repl_stop(ctx, &st);
+    quiesce_standby(ctx, c, &st);
     attr_name(ctx, "role", name, sizeof name);
     (void) cl_attr_delete(ctx, name, 0);
     (void) cl_promotion_delete(ctx, NULL);
@@ -812,6 +969,7 @@ monitor_standby(struct ra_ctx *ctx, const struct server_conf *c,
 
     repl_dir(c, dir, sizeof dir);
     (void) role_repl_view(dir, &v);
+    apply_cut_off(ctx, c, st, &v);
     ra_result_ok(res);
     if (*role_get(st, "source") || *role_get(st, "following")) {
         if (!repl_alive(st)) {
@@ -850,10 +1008,14 @@ monitor_standby(struct ra_ctx *ctx, const struct server_conf *c,
         follow(ctx, c, st); /* a primary may have appeared */
     if (*role_get(st, "image_differs"))
         state = "image-differs";
-    else if (!v.have)
-        state = repl_alive(st) ? "starting" : "no-source";
-    else if (v.refused)
+    else if (v.have && v.refused)
         state = "refused";
+    else if (!*role_get(st, "following"))
+        /* nobody to follow (a new cluster, the clone enabled again): its
+         * status file, however old, only says what this copy holds */
+        state = "no-source";
+    else if (!v.have)
+        state = "starting";
     else if (!v.initial_done)
         state = "initial-sync";
     else if (wall_ms() - v.updated_ms > stale_ms)
@@ -1119,6 +1281,7 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
     }
     repl_dir(&c, dir, sizeof dir);
     (void) role_repl_view(dir, &v);
+    apply_cut_off(ctx, &c, &st, &v);
     if (*role_get(&st, "following")
         && strcmp(role_get(&st, "switchover"), "caught-up") != 0) {
         if (!v.have || !v.initial_done) {
@@ -1142,17 +1305,22 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
                           role_get(&st, "image_differs"));
             return;
         }
-        if ((uint64_t) v.behind_ms > c.max_lag_ms && !c.allow_stale) {
-            ra_result_set(res, RA_OCF_ERR_GENERIC,
-                          "refusing to promote: %.0fs behind (max_lag %.0fs); "
-                          "set allow_stale_promote=true to accept the loss",
-                          (double) v.behind_ms / 1000.0,
-                          (double) c.max_lag_ms / 1000.0);
-            return;
-        }
-        if (elect(ctx, &v, res) < 0)
-            return;
     }
+    /* a copy too far behind, whether it follows a primary or is the best
+     * that is left (the last primary's own data excepted) */
+    if (strcmp(role_get(&st, "switchover"), "caught-up") != 0 && v.have
+        && v.initial_done && !volume_last_primary(&c) && too_stale(&c, &v)) {
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "refusing to promote: %.0fs behind (max_lag %.0fs); "
+                      "set allow_stale_promote=true to accept the loss",
+                      (double) v.behind_ms / 1000.0,
+                      (double) c.max_lag_ms / 1000.0);
+        return;
+    }
+    if (*role_get(&st, "following")
+        && strcmp(role_get(&st, "switchover"), "caught-up") != 0
+        && elect(ctx, &v, res) < 0)
+        return;
     repl_stop(ctx, &st);
     role_save(ctx, &st);
     ops = server_open_runtime(&c, &rt, res);
@@ -1212,10 +1380,17 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
     ops = server_open_runtime(&c, &rt, res);
     if (!ops || set_mode(ctx, &c, ops, &rt, false, res) < 0)
         goto done;
-    /* what was ingested reaches the disk and the export */
-    (void) ra_http_get(
-        "http://127.0.0.1:9090/prometheus/internal/force_flush", NULL,
-        ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)), &reply);
+    /* what was ingested reaches the disk and the export (a switchover's
+     * final copy reads up to now); VictoriaMetrics makes it searchable
+     * within ~1 s anyway */
+    if (ra_http_get(
+            "http://127.0.0.1:9090/prometheus/internal/force_flush", NULL,
+            ra_deadline_min(ctx->deadline, ra_deadline_in_ms(5000)), &reply)
+            < 0
+        || reply.status != 200) {
+        ra_warn("VictoriaMetrics' force_flush failed: waiting 2s instead");
+        ra_sleep_ms(2000, ctx->deadline);
+    }
     ra_state_set(&st, "pub_score", "");
     (void) record_role(ctx, &c, &st, "standby");
     /* promotable again only after a cycle from the new primary */
@@ -1229,34 +1404,36 @@ done:
 /* ---- notify ---------------------------------------------------------------
  */
 
-/* post-demote on the node to be promoted in a switchover: copy what the
- * demoted primary holds, up to now, before taking over (the demoted
- * instance stops, if it is to, only after the notifications). */
+/* post-demote on a standby of a demoted primary that is still up (it
+ * stops, if it is to, only after the notifications): copy what it holds,
+ * up to now. The node to be promoted in a switchover (@target) must: when
+ * it cannot, its promote is cancelled; any other standby tries, so that
+ * whichever is promoted later loses nothing either. */
 static void
-switchover_catch_up(struct ra_ctx *ctx, const struct server_conf *c,
-                    struct ra_state *st, const char *from)
+final_catch_up(struct ra_ctx *ctx, const struct server_conf *c,
+               struct ra_state *st, const char *from, bool target)
 {
     char why[RA_REASON_MAX];
     uint64_t t0 = ra_now_ns();
 
     repl_stop(ctx, st);
-    /* the copy reaches up to its settle (2 s, on the source's clock) before
-     * now: start it once the demote is that far behind, and a second for
-     * the clocks */
-    ra_sleep_ms(3000, ctx->deadline);
+    /* demote stopped the writers and flushed VictoriaMetrics: the copy goes
+     * up to the source's now (--final) */
     if (repl_once(ctx, c, from, why, sizeof why) == 0) {
-        ra_info("switchover: caught up with %s in %.1fs", from,
+        ra_info("%s: caught up with %s in %.1fs",
+                target ? "switchover" : "demote", from,
                 (double) (ra_now_ns() - t0) / 1e9);
-        ra_state_set(st, "switchover", "caught-up");
+        ra_state_set(st, "switchover", target ? "caught-up" : "");
         ra_state_set(st, "cancel", "");
-        ra_state_set(st, "source", "");
-        ra_state_set(st, "following", "");
-    } else {
+    } else if (target) {
         ra_warn("switchover cancelled: cannot copy %s's last data: %s", from,
                 why);
         ra_state_set(st, "cancel", why);
         ra_state_set(st, "switchover", "");
-    }
+    } else
+        ra_warn("cannot copy the demoted %s's last data: %s", from, why);
+    ra_state_set(st, "source", "");
+    ra_state_set(st, "following", "");
     role_save(ctx, st);
 }
 
@@ -1287,7 +1464,7 @@ server_notify(struct ra_ctx *ctx, struct ra_result *res)
          * it any more) and still up until the notifications are over; a
          * fenced one is no member (a cluster that cannot tell: try, the
          * copy fails fast on a dead node) */
-        switchover_catch_up(ctx, &c, &st, demoted);
+        final_catch_up(ctx, &c, &st, demoted, true);
     } else if (n.type == CL_NOTIFY_PRE && n.op == CL_OP_PROMOTE
                && !me_promoted) {
         /* every standby tells how far it got, for promote's election */
@@ -1306,10 +1483,15 @@ server_notify(struct ra_ctx *ctx, struct ra_result *res)
         }
     } else if (n.type == CL_NOTIFY_POST && n.op == CL_OP_DEMOTE && !me_promoted
                && *demoted && !strcmp(role_get(&st, "following"), demoted)) {
-        /* the primary we follow is one no longer: wait for the next */
-        repl_stop(ctx, &st);
-        ra_state_set(&st, "source", "");
-        ra_state_set(&st, "following", "");
-        role_save(ctx, &st);
+        /* the primary we follow is one no longer: its last data, then wait
+         * for the next */
+        if (cl_is_member(ctx, demoted) != 0)
+            final_catch_up(ctx, &c, &st, demoted, false);
+        else {
+            repl_stop(ctx, &st);
+            ra_state_set(&st, "source", "");
+            ra_state_set(&st, "following", "");
+            role_save(ctx, &st);
+        }
     }
 }

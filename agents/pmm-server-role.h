@@ -35,6 +35,7 @@ struct repl_view {
     bool refused;        /**< a stream needs the operator (schema, auth) */
     int64_t position_ms; /**< the oldest stream's position, source clock */
     int64_t behind_ms;   /**< how far behind at the last success */
+    int64_t last_ok_ms;  /**< the oldest stream's last success, our clock */
     int64_t updated_ms;  /**< when the status was written, our clock */
     int64_t skew_ms;     /**< source clock minus ours */
     char error[200];     /**< the first stream error, "" if none */
@@ -44,6 +45,12 @@ struct repl_view {
 
 /** Reads @state_dir/status into @v; -errno when there is none. */
 int role_repl_view(const char *state_dir, struct repl_view *v);
+
+/** @v's lag made to count the time its source was known alive (until
+ * @alive_ms, our clock) after the last success: a standby cut off from a
+ * primary that goes on writing falls behind; one whose primary died does
+ * not. */
+void role_cut_off(struct repl_view *v, int64_t alive_ms);
 
 /** The score a standby with @v deserves under @c's max_lag. */
 int role_score(const struct server_conf *c, const struct repl_view *v);
@@ -59,9 +66,9 @@ void role_peer_address(const struct server_conf *c, const char *node, char *buf,
  * truncated to @len. */
 void role_expand(const char *tmpl, const char *addr, char *buf, size_t len);
 
-/** True when supervisorctl's output @out says the programs are stopped
- * (@start false) or started (@start true), "no such process" included. */
-bool role_supervisor_ok(const char *out, bool start);
+/** True when supervisorctl's output @out (stop, update, start) has no
+ * error but "not running", "already started" and "no such process". */
+bool role_supervisor_ok(const char *out);
 
 /** True when @c is in promotable mode. */
 static inline bool
@@ -91,8 +98,9 @@ void role_start(struct ra_ctx *ctx, struct server_conf *c,
                 const struct ra_state *rec, bool already,
                 struct ra_result *res);
 
-/** Stop's part: the replicator stopped (before the container). */
-void role_stop(struct ra_ctx *ctx);
+/** Stop's part, before the container's: the replicator stopped, and a
+ * standby's stores stopped all at once. */
+void role_stop(struct ra_ctx *ctx, struct server_conf *c);
 
 /**
  * Monitor's part for a live container: 8 / 9 for the promoted instance

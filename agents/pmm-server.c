@@ -625,7 +625,7 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
 
     server_conf_basic(ctx, &c);
     if (c.promotable)
-        role_stop(ctx);
+        role_stop(ctx, &c);
     have_state = server_state_file(ctx, path, sizeof path) == 0
                  && ra_state_load(path, &st) == 0;
     grace = grace_seconds(ctx, &c);

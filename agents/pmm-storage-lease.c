@@ -367,7 +367,7 @@ holder_fenced(const struct ra_ctx *ctx, const struct ra_lease *cur)
                 "out",
                 cur->holder, why);
     else
-        ra_debug("%s not taken as fenced: %s", cur->holder, why);
+        ra_info("%s not taken as fenced: %s", cur->holder, why);
     return r == 1;
 }
 

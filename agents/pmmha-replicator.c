@@ -30,6 +30,10 @@ static const char usage_text[]
       "\n"
       "  --state-dir DIR          watermarks and the status file (required)\n"
       "  --once                   one cycle of each stream, then exit\n"
+      "  --final                  with --once: the source takes no more\n"
+      "                           writes and VictoriaMetrics was flushed (a\n"
+      "                           switchover's last copy): up to its now,\n"
+      "                           no settle\n"
       "  --streams LIST           metrics,inventory,qan (default: all)\n"
       "  --source-vm URL          source VictoriaMetrics, e.g.\n"
       "                           https://pmm1/prometheus (through its nginx)\n"
@@ -69,6 +73,7 @@ static const char usage_text[]
 enum opt {
     O_STATE = 256,
     O_ONCE,
+    O_FINAL,
     O_STREAMS,
     O_SRC_VM,
     O_DST_VM,
@@ -99,6 +104,7 @@ enum opt {
 static const struct option options[] = {
     { "state-dir", required_argument, NULL, O_STATE },
     { "once", no_argument, NULL, O_ONCE },
+    { "final", no_argument, NULL, O_FINAL },
     { "streams", required_argument, NULL, O_STREAMS },
     { "source-vm", required_argument, NULL, O_SRC_VM },
     { "target-vm", required_argument, NULL, O_DST_VM },
@@ -135,7 +141,7 @@ static const char *const stream_names[REPL_NSTREAMS] = {
 
 /* Command-line settings that are not part of struct repl_conf */
 struct args {
-    bool once;
+    bool once, final;
     int64_t timeout_ms;
     const char *auth_file[3]; /* vm, ch, pg */
     const char *src_pg, *dst_pg;
@@ -319,6 +325,9 @@ set_option(struct repl_conf *c, struct args *a, int opt, char *arg)
     case O_ONCE:
         a->once = true;
         break;
+    case O_FINAL:
+        a->final = true;
+        break;
     case O_STREAMS:
         if (parse_streams(c, arg) < 0)
             return usage_error("--streams takes metrics,inventory,qan: "
@@ -425,7 +434,11 @@ check_conf(struct repl_conf *c, struct args *a)
     if (c->window_ms < 1000 || c->interval_ms[REPL_METRICS] < 1000)
         return usage_error("%s must be at least 1 second",
                            "--window and --interval");
-    if (c->settle_ms < 2000)
+    if (a->final && !a->once)
+        return usage_error("%s needs --once", "--final");
+    if (a->final)
+        c->settle_ms = 0; /* flushed, and nothing more comes */
+    else if (c->settle_ms < 2000)
         return usage_error("%s must be at least 2 seconds (VictoriaMetrics "
                            "makes new samples searchable within ~1 s)",
                            "--settle");

@@ -70,5 +70,8 @@ pcs resource create pmm-vip ocf:heartbeat:IPaddr2 ip="$VIP" cidr_netmask="$CIDR"
 pcs constraint colocation add pmm-vip with Promoted pmm-clone INFINITY
 pcs constraint order promote pmm-clone then start pmm-vip symmetrical=false \
     kind=Mandatory
+# Optional, not Mandatory: with a Mandatory one, pcs resource disable
+# pmm-clone leaves the virtual IP up and blocked where PMM no longer runs
+# (Pacemaker 2.1); in a switchover it still stops after the demote
 pcs constraint order demote pmm-clone then stop pmm-vip symmetrical=false \
-    kind=Mandatory
+    kind=Optional

@@ -676,6 +676,10 @@ fence_history(const struct ra_ctx *ctx, const char *node,
     if (r < 0)
         return r;
     cmd_opt(&c, "history", node);
+    /* without --verbose, stonith_admin lists one success per node, and
+     * not the newest (Pacemaker 2.1.5: a node fenced twice looked fenced
+     * only the first time) */
+    cmd_arg(&c, "--verbose");
     cmd_arg(&c, "--output-as=xml");
     r = cmd_run(&c, ctx, &res);
     if (r == 0) {

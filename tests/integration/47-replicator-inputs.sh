@@ -52,6 +52,10 @@ out=$("$REPL" --state-dir "$STATE" --streams metrics,bogus 2>&1)
 [[ $? == 2 ]] && pass "an unknown stream: exit 2" || fail "stream: $out"
 out=$("$REPL" --state-dir "$STATE" --streams metrics 2>&1)
 [[ $? == 2 && $out == *"--source-vm is required"* ]] && pass "a stream without its source: exit 2" || fail "source: $out"
+out=$("$REPL" --state-dir "$STATE" --streams metrics --source-vm http://x/p --final 2>&1)
+[[ $? == 2 && $out == *"--final needs --once"* ]] && pass "--final without --once: exit 2" || fail "--final: $out"
+out=$("$REPL" --state-dir "$STATE" --streams metrics --source-vm http://x/p --settle 1 2>&1)
+[[ $? == 2 && $out == *"--settle"* ]] && pass "--settle 1 (under 2 s): exit 2" || fail "--settle 1: $out"
 out=$("$REPL" --state-dir "$STATE" --password x 2>&1)
 [[ $? == 2 ]] && pass "no option takes a password (--password: exit 2)" || fail "--password: $out"
 

@@ -7,7 +7,7 @@ libblkid-dev libssl-dev libcmocka-dev cppcheck clang-tidy clang-tools-14 strace 
 runc buildah pacemaker pacemaker-cli-utils corosync pcs crmsh resource-agents
 procps psmisc kmod iproute2 util-linux openssl python3 clang-format e2fsprogs
 xfsprogs lvm2 qemu-system-x86 qemu-utils debootstrap busybox-static cpio
-libfuse3-dev fuse3 docker.io clang libclang-rt-14-dev faketime
+libfuse3-dev fuse3 docker.io clang libclang-rt-14-dev faketime iptables
 victoria-metrics postgresql postgresql-client"
 
 install_packages() {  # install_packages LOGFILE

@@ -28,6 +28,14 @@
 #   shape_psql NAME DB SQL     psql -At output (as postgres, inside)
 #   shape_ch NAME SQL          clickhouse-client output (TSV, inside)
 #   shape_sample_counts END    a command for sh -c inside: samples per series
+#   shape_samples_between FIRST_MS LAST_MS
+#                              a command for sh -c inside: "DISTINCT ALL",
+#                              the samples of pmm_shape_sample in [FIRST_MS,
+#                              LAST_MS] (series and timestamp) and all that
+#                              the export returned (ALL > DISTINCT: twice)
+#   shape_qan_count WRITER     a command for sh -c inside: QAN rows written by
+#                              the writer WRITER (writer.json's "writer")
+#   shape_writer FILE KEY      a value of a writer.json (KEY: metrics.samples)
 #   shape_curl NAME ARGS...    curl run in NAME's network namespace
 #   shape_link_cut / shape_link_restore   the veth down / up
 
@@ -192,6 +200,39 @@ for l in sys.stdin:
         print(j["metric"].get("series", "?"), len(set(j["timestamps"])))
 ' | sort
 EOS
+}
+
+# shape_samples_between FIRST_MS LAST_MS: run inside a stand-in: "DISTINCT
+# ALL" samples (series, timestamp) of pmm_shape_sample in the range
+shape_samples_between() {
+    cat <<EOS
+curl -sS --fail -m 60 -G http://127.0.0.1:9090/prometheus/api/v1/export \
+    --data-urlencode 'match[]={__name__="pmm_shape_sample"}' -d start=$(($1 / 1000)) -d end=$(($2 / 1000 + 1)) |
+    python3 -c '
+import sys, json
+n = a = 0
+for l in sys.stdin:
+    if l.strip():
+        t = [t for t in json.loads(l)["timestamps"] if $1 <= t <= $2]
+        n, a = n + len(set(t)), a + len(t)
+print(n, a)
+'
+EOS
+}
+
+# shape_qan_count WRITER: run inside a stand-in: the QAN rows WRITER wrote
+shape_qan_count() {
+    [[ $1 =~ ^[A-Za-z0-9.-]+$ ]] || return 1
+    echo "clickhouse-client -q \"SELECT count() FROM pmm.metrics WHERE agent_id = '/agent_id/shape-qan-$1'\""
+}
+
+# shape_writer FILE KEY: KEY (dotted: metrics.samples) of a writer.json
+shape_writer() {
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    d = d[k]
+print(d)' "$1" "$2"
 }
 
 shape_psql() { # NAME DB SQL

@@ -816,6 +816,20 @@ test_cluster_calls(void **state)
     /* a member: not fenced, whatever the history says */
     assert_int_equal(cl_fenced_since(&ctx, "pmm2", 0, why, sizeof why), 0);
     assert_string_equal(why, "a member now");
+    /* out of the partition (crm_node prints no pmm2), fenced twice: the
+     * history asked with --verbose (else one success, not the newest) */
+    fake(0,
+         "<pacemaker-result><list name=\"fencing history\" count=\"2\">"
+         "<fence_event action=\"reboot\" target=\"pmm2\" "
+         "status=\"success\" completed=\"2026-11-22 01:00:00Z\"/>"
+         "<fence_event action=\"reboot\" target=\"pmm2\" "
+         "status=\"success\" completed=\"2026-11-22 00:10:00Z\"/>"
+         "</list><status code=\"0\"/></pacemaker-result>\n",
+         "");
+    assert_int_equal(cl_fenced_since(&ctx, "pmm2", 1795309200, why, sizeof why),
+                     1);
+    assert_non_null(strstr(fake_argv(args, sizeof args),
+                           "--history=pmm2\n--verbose\n--output-as=xml\n"));
     fake(102, "",
          "error: Could not connect to controller: Connection "
          "refused\n");

@@ -79,7 +79,27 @@ test_view_position_and_lag(void **state)
     assert_true(v.have && v.initial_done && !v.refused);
     assert_int_equal(v.position_ms, 998000); /* the oldest stream */
     assert_int_equal(v.behind_ms, 12000);    /* at its last success */
+    assert_int_equal(v.last_ok_ms, 1010000);
     assert_string_equal(v.error, "");
+}
+
+static void
+test_cut_off(void **state)
+{
+    struct repl_view v;
+
+    (void) state;
+    write_status(1000000, 1010000, 1, 0, NULL);
+    assert_int_equal(role_repl_view(dir, &v), 0);
+    role_cut_off(&v, 0); /* the source never seen alive since */
+    assert_int_equal(v.behind_ms, 12000);
+    role_cut_off(&v, 1005000); /* seen alive before the last success */
+    assert_int_equal(v.behind_ms, 12000);
+    role_cut_off(&v, 1070000); /* alive a minute after it: a cut link */
+    assert_int_equal(v.behind_ms, 72000);
+    v.behind_ms = INT64_MAX; /* unknown stays unknown */
+    role_cut_off(&v, 1070000);
+    assert_int_equal(v.behind_ms, INT64_MAX);
 }
 
 static void
@@ -167,21 +187,17 @@ static void
 test_supervisor(void **state)
 {
     (void) state;
-    assert_true(
-        role_supervisor_ok("pmm-managed: stopped\ngrafana: stopped\n", false));
+    assert_true(role_supervisor_ok("pmm-managed: stopped\ngrafana: stopped\n"));
     assert_true(role_supervisor_ok("pmm-agent: ERROR (not running)\n"
-                                   "vmproxy: ERROR (no such process)\n",
-                                   false));
-    assert_false(
-        role_supervisor_ok("pmm-managed: ERROR (not running)\n", true));
+                                   "vmproxy: ERROR (no such process)\n"));
+    assert_true(role_supervisor_ok("grafana: stopped\n"
+                                   "grafana: updated process group\n"));
     assert_true(role_supervisor_ok("grafana: ERROR (already started)\n"
-                                   "pmm-managed: started\n",
-                                   true));
-    assert_false(
-        role_supervisor_ok("pmm-managed: ERROR (spawn error)\n", true));
-    assert_false(
-        role_supervisor_ok("qan-api2: ERROR (abnormal termination)", true));
-    assert_true(role_supervisor_ok("", true));
+                                   "pmm-managed: started\n"));
+    assert_false(role_supervisor_ok("pmm-managed: ERROR (spawn error)\n"));
+    assert_false(role_supervisor_ok("ERROR: CANT_REREAD: File contains no "
+                                    "section headers.\n"));
+    assert_true(role_supervisor_ok(""));
 }
 
 static int
@@ -207,6 +223,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_view_position_and_lag),
+        cmocka_unit_test(test_cut_off),
         cmocka_unit_test(test_view_incomplete_and_refused),
         cmocka_unit_test(test_view_missing),
         cmocka_unit_test(test_score),
