@@ -103,16 +103,25 @@ repl_dir(const struct server_conf *c, char *buf, size_t len)
     snprintf(buf, len, "%s/" VOLUME_REPL, c->volume);
 }
 
+/* The volume's own record (VOLUME_ROLE: what its data is, across restarts)
+ * into @v (empty when there is none), its path in @path. */
+static int
+volume_load(const struct server_conf *c, struct ra_state *v, char *path,
+            size_t len)
+{
+    snprintf(path, len, "%s/" VOLUME_ROLE, c->volume);
+    return ra_state_load(path, v);
+}
+
 /* Records on the volume what this data is now (promoted or a standby). */
 static void
 volume_role_write(const struct ra_ctx *ctx, const struct server_conf *c,
                   const char *role)
 {
-    struct ra_state v = { 0 };
+    struct ra_state v;
     char path[4096], num[32];
 
-    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
-    (void) ra_state_load(path, &v);
+    (void) volume_load(c, &v, path, sizeof path);
     ra_state_set(&v, "role", role);
     ra_state_set(&v, "node", ctx->node ? ctx->node : "");
     if (!strcmp(role, "promoted")) {
@@ -133,8 +142,7 @@ volume_last_primary(const struct server_conf *c)
     struct ra_state v;
     char path[4096];
 
-    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
-    return ra_state_load(path, &v) == 0
+    return volume_load(c, &v, path, sizeof path) == 0
            && !strcmp(role_get(&v, "last_primary"), "1");
 }
 
@@ -145,8 +153,7 @@ volume_follows(const struct server_conf *c)
     struct ra_state v;
     char path[4096];
 
-    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
-    if (ra_state_load(path, &v) == 0
+    if (volume_load(c, &v, path, sizeof path) == 0
         && !strcmp(role_get(&v, "last_primary"), "1")) {
         ra_state_set(&v, "last_primary", "");
         if (ra_state_save(path, &v) < 0)
@@ -580,12 +587,11 @@ apply_cut_off(const struct ra_ctx *ctx, const struct server_conf *c,
               const struct ra_state *st, struct repl_view *v)
 {
     const char *src = role_get(st, "following");
-    struct ra_state vol = { 0 };
+    struct ra_state vol;
     char path[4096], num_[32];
     int64_t now = wall_ms();
 
-    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
-    (void) ra_state_load(path, &vol);
+    (void) volume_load(c, &vol, path, sizeof path);
     if (*src && v->last_ok_ms
         && now - v->last_ok_ms > 3 * (int64_t) c->repl_interval_ms
         && cl_is_member(ctx, src) == 1) {
@@ -788,8 +794,7 @@ report_divergence(const struct ra_ctx *ctx, const struct server_conf *c,
     char path[4096], when[40];
     bool changed = false;
 
-    snprintf(path, sizeof path, "%s/" VOLUME_ROLE, c->volume);
-    if (ra_state_load(path, &vol) < 0
+    if (volume_load(c, &vol, path, sizeof path) < 0
         || strcmp(role_get(&vol, "role"), "promoted") != 0)
         return;
     clock_str(role_num(&vol, "promoted_at"), when, sizeof when);
