@@ -36,6 +36,7 @@
 #include "pmm-server-role.h"
 #include "proc.h"
 #include "state.h"
+#include "supervisor.h"
 
 #ifndef PMMHA_REPLICATOR
 #define PMMHA_REPLICATOR "/usr/libexec/pmmha/pmmha-replicator"
@@ -172,11 +173,12 @@ attr_name(const struct ra_ctx *ctx, const char *what, char *buf, size_t len)
 /*
  * This instance is now @role ("standby" or "promoted"): recorded for this
  * boot (following nobody yet) and on the volume, and told to the cluster
- * (pmmha-role-RESOURCE). Returns cl_attr_set()'s result.
+ * (pmmha-role-RESOURCE): at once, or started as *@job when @job is given
+ * (cl_jobs_finish()). Returns cl_attr_set()'s result, or the start's.
  */
 static int
 record_role(const struct ra_ctx *ctx, const struct server_conf *c,
-            struct ra_state *st, const char *role)
+            struct ra_state *st, const char *role, struct cl_job **job)
 {
     char name[160];
 
@@ -186,7 +188,8 @@ record_role(const struct ra_ctx *ctx, const struct server_conf *c,
     role_save(ctx, st);
     volume_role_write(ctx, c, role);
     attr_name(ctx, "role", name, sizeof name);
-    return cl_attr_set(ctx, name, role, 0);
+    return job ? cl_attr_set_begin(ctx, name, role, 0, job)
+               : cl_attr_set(ctx, name, role, 0);
 }
 
 /* ---- the replicator's process ----------------------------------------- */
@@ -407,6 +410,24 @@ programs(const struct server_conf *c, char *buf, size_t len, char **w)
     return k;
 }
 
+/* Every word of standby_programs a program name. 0, or -1 with @res set. */
+static int
+programs_check(const struct server_conf *c, struct ra_result *res)
+{
+    char words[512], *w[PROGRAMS_MAX];
+    size_t k = programs(c, words, sizeof words, w);
+
+    for (size_t i = 0; i < k; i++)
+        if (!sv_name_ok(w[i])) {
+            ra_result_set(res, RA_OCF_ERR_CONFIGURED,
+                          "standby_programs: '%.40s' is not a supervisord "
+                          "program name",
+                          w[i]);
+            return -1;
+        }
+    return 0;
+}
+
 /*
  * The supervisord override (ROLE_SUPERVISORD_OVERRIDE, bind-mounted read-only
  * from HA_RSCTMP): each of PMM's application programs autostart = false in
@@ -478,34 +499,130 @@ supervisorctl(struct ra_ctx *ctx, const struct server_conf *c,
     return -1;
 }
 
+/* supervisord of the container started as @rec, on its own socket; false
+ * (supervisorctl through the runtime then) when it cannot be reached so */
+static bool
+sv_reach(const struct ra_state *rec, struct sv *sv)
+{
+    long long pid = 0;
+    int r;
+
+    sv->sock_fd = -1;
+    if (ra_parse_ll(ra_state_get(rec, "pid"), &pid) < 0 || pid <= 1)
+        return false;
+    r = sv_open(sv, (pid_t) pid);
+    if (r == 0 && server_state_alive(rec) == 1)
+        return true; /* and the PID still names that container */
+    if (r < 0)
+        ra_debug("supervisord's socket in pid %lld: %s (supervisorctl then)",
+                 pid, strerror(-r));
+    sv_close(sv);
+    return false;
+}
+
+/* Until none of @w[@k] runs. 0, or the failure. */
+static int
+sv_wait_stopped(const struct sv *sv, char *const *w, size_t k, ra_deadline_t d,
+                const char **which)
+{
+    char state[32];
+    int delay = 10, r;
+
+    for (size_t i = 0; i < k;) {
+        r = sv_state(sv, w[i], d, state, sizeof state);
+        if (r == SV_FAULT_BAD_NAME
+            || (r == 0
+                && (!strcmp(state, "STOPPED") || !strcmp(state, "EXITED")
+                    || !strcmp(state, "FATAL")))) {
+            i++;
+            continue;
+        }
+        *which = w[i];
+        if (r != 0)
+            return r;
+        if (ra_deadline_passed(d))
+            return -ETIMEDOUT;
+        ra_sleep_ms(delay, d);
+        delay = delay * 2 > 100 ? 100 : delay * 2;
+    }
+    return 0;
+}
+
 /*
- * Full PMM or standby. Standby: the programs stopped (in the order given),
- * then autostart = false applied. Full: autostart = true applied, which
- * starts them all at once (supervisorctl start would wait startsecs for
- * each in turn); readyz says when PMM is up. When supervisord already had
- * autostart = true (a container that did not run this agent's standby),
- * update changes nothing: supervisorctl start then. 0, or -1 with @res
- * set.
+ * set_mode() through supervisord's socket: all the programs signalled at
+ * once (standby: stopped, ingestion first, then waited for; full: started
+ * without waiting, readyz says when PMM is up). 0; > 0 a fault, with @res
+ * set; < 0 the socket failed before anything was asked (supervisorctl
+ * then).
+ */
+static int
+sv_set_mode(struct ra_ctx *ctx, const struct server_conf *c,
+            const struct sv *sv, bool full, struct ra_result *res)
+{
+    char words[512], *w[PROGRAMS_MAX];
+    const char *which = "";
+    size_t k = programs(c, words, sizeof words, w);
+    int r = 0;
+
+    for (size_t i = 0; i < k && r == 0; i++) {
+        which = w[full ? k - 1 - i : i];
+        r = full ? sv_start(sv, which, ctx->deadline)
+                 : sv_stop(sv, which, ctx->deadline);
+        if (r == SV_FAULT_BAD_NAME)
+            r = 0; /* a program this PMM does not have */
+        if (r < 0 && i == 0)
+            return r;
+    }
+    if (r == 0 && !full)
+        r = sv_wait_stopped(sv, w, k, ctx->deadline, &which);
+    if (r == 0)
+        return 0;
+    ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot %s %.40s in %.40s: %s",
+                  full ? "start" : "stop", which, c->name,
+                  r == -ETIMEDOUT ? "still running at the deadline"
+                  : r > 0         ? "supervisord refused"
+                                  : strerror(-r));
+    return r > 0 ? r : 1;
+}
+
+/*
+ * Full PMM or standby. The override says which (autostart, for a start of
+ * supervisord: the container's). Standby: the programs stopped; full: all
+ * started at once. Through supervisord's socket when it can be reached,
+ * else supervisorctl in the container: standby stops the programs (in the
+ * order given) and applies autostart = false; full applies autostart =
+ * true, which starts them all at once (supervisorctl start would wait
+ * startsecs for each in turn), or, when supervisord already had it (a
+ * container that did not run this agent's standby), supervisorctl start.
+ * 0, or -1 with @res set.
  */
 static int
 set_mode(struct ra_ctx *ctx, const struct server_conf *c,
-         const struct rt_ops *ops, struct rt *rt, bool full,
-         struct ra_result *res)
+         const struct rt_ops *ops, struct rt *rt, const struct ra_state *rec,
+         bool full, struct ra_result *res)
 {
     char path[4096], out[1024];
+    struct sv sv;
     int r;
 
-    if (!ops->container_exec) {
-        ra_result_set(res, RA_OCF_ERR_INSTALLED,
-                      "the %s cannot run a command in a container",
-                      rt_transport_name(rt));
-        return -1;
-    }
     r = write_override(ctx, c, full, path, sizeof path);
     if (r < 0) {
         ra_result_set(res, RA_OCF_ERR_GENERIC,
                       "cannot write the supervisord override %.80s: %s", path,
                       strerror(-r));
+        return -1;
+    }
+    if (sv_reach(rec, &sv)) {
+        r = sv_set_mode(ctx, c, &sv, full, res);
+        sv_close(&sv);
+        if (r >= 0)
+            return r == 0 ? 0 : -1;
+        ra_debug("supervisord's socket: %s (supervisorctl then)", strerror(-r));
+    }
+    if (!ops->container_exec) {
+        ra_result_set(res, RA_OCF_ERR_INSTALLED,
+                      "the %s cannot run a command in a container",
+                      rt_transport_name(rt));
         return -1;
     }
     if (!full && supervisorctl(ctx, c, ops, rt, "stop", true, out, res) < 0)
@@ -522,6 +639,7 @@ set_mode(struct ra_ctx *ctx, const struct server_conf *c,
 /* the public attributes of a standby (pmmha-NAME-RESOURCE) */
 static const char *const standby_attrs[]
     = { "repl", "lag", "position", "diverged" };
+#define N_STANDBY_ATTRS (sizeof standby_attrs / sizeof standby_attrs[0])
 
 /* Sets a public attribute when it differs from what @st says was
  * published last; records it. */
@@ -578,8 +696,8 @@ clock_str(int64_t ms, char *buf, size_t len)
  * replicator's last success (role_cut_off): a link cut while the primary
  * writes on makes it fall behind, a primary that died does not. The cluster
  * is asked only when the replicator has not succeeded for three cycles (a
- * streaming standby's monitor spawns nothing); the last time the source
- * was a member is kept on the volume (source_alive), for a promote once
+ * streaming standby's monitor spawns and reads nothing); the last time the
+ * source was a member is kept on the volume (source_alive), for a promote once
  * the source is gone, after a restart too.
  */
 static void
@@ -590,11 +708,12 @@ apply_cut_off(const struct ra_ctx *ctx, const struct server_conf *c,
     struct ra_state vol;
     char path[4096], num_[32];
     int64_t now = wall_ms();
+    bool stale = now - v->last_ok_ms > 3 * (int64_t) c->repl_interval_ms;
 
+    if (*src && v->last_ok_ms && !stale)
+        return; /* streaming: the monitor reads nothing more */
     (void) volume_load(c, &vol, path, sizeof path);
-    if (*src && v->last_ok_ms
-        && now - v->last_ok_ms > 3 * (int64_t) c->repl_interval_ms
-        && cl_is_member(ctx, src) == 1) {
+    if (*src && v->last_ok_ms && cl_is_member(ctx, src) == 1) {
         snprintf(num_, sizeof num_, "%" PRId64, now);
         ra_state_set(&vol, "source_alive", num_);
         if (ra_state_save(path, &vol) < 0)
@@ -865,12 +984,12 @@ role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
      * stop, normally) is the proof, and covers a container that already
      * ran as a promoted PMM */
     if (wait_stores(ctx, c, rec, res) < 0
-        || set_mode(ctx, c, ops, rt, false, res) < 0)
+        || set_mode(ctx, c, ops, rt, rec, false, res) < 0)
         return;
     if (already)
         ra_info("container %s already ran: now a standby", c->name);
     report_divergence(ctx, c, &st);
-    if (record_role(ctx, c, &st, "standby") == -ENOTCONN)
+    if (record_role(ctx, c, &st, "standby", NULL) == -ENOTCONN)
         ra_info("no cluster: running as a standby with nothing to follow");
     follow(ctx, c, &st);
     /* what a monitor would publish, now: a new cluster's first promotion
@@ -884,13 +1003,16 @@ role_start(struct ra_ctx *ctx, struct server_conf *c, const struct rt_ops *ops,
 
 /*
  * A standby's stop: its stores (nothing of PMM's application runs) stopped
- * all at once by supervisorctl, then the container's SIGTERM finds nothing
- * left to stop; supervisord alone stops its programs one at a time, a tick
- * (1 s) each. Best effort: the container's stop follows anyway.
+ * all at once, then the container's SIGTERM finds nothing left to stop;
+ * supervisord alone stops its programs one at a time, a tick (1 s) each.
+ * Best effort: the container's stop follows anyway. True when it was done
+ * through supervisord's socket: supervisord can then be asked to exit
+ * (role_supervisor_exit()) rather than wait for its next tick to see the
+ * SIGTERM.
  */
-static void
+static bool
 quiesce_standby(struct ra_ctx *ctx, struct server_conf *c,
-                const struct ra_state *st)
+                const struct ra_state *st, const struct ra_state *rec)
 {
     const char *argv[] = { "supervisorctl", "stop", "all", NULL };
     ra_deadline_t d
@@ -899,13 +1021,21 @@ quiesce_standby(struct ra_ctx *ctx, struct server_conf *c,
     struct ra_result res;
     char out[1024] = "";
     struct rt rt;
-    int status = -1;
+    struct sv sv;
+    int status = -1, r;
 
     if (strcmp(role_get(st, "role"), "standby") != 0)
-        return;
+        return false;
+    if (rec && sv_reach(rec, &sv)) {
+        r = sv_stop_all(&sv, d);
+        sv_close(&sv);
+        if (r == 0)
+            return true;
+        ra_debug("stopping the stores through supervisord's socket: %d", r);
+    }
     ops = server_open_runtime(c, &rt, &res);
     if (!ops)
-        return;
+        return false;
     if (ops->container_exec
         && (ops->container_exec(&rt, c->name, argv, &status, out, sizeof out, d)
                 < 0
@@ -913,26 +1043,45 @@ quiesce_standby(struct ra_ctx *ctx, struct server_conf *c,
         ra_debug("supervisorctl stop all in %s: %d %.80s", c->name, status,
                  out);
     server_close_runtime(ops, &rt);
+    return false;
 }
 
 void
-role_stop(struct ra_ctx *ctx, struct server_conf *c)
+role_supervisor_exit(const struct ra_state *rec)
+{
+    struct sv sv;
+
+    if (!sv_reach(rec, &sv))
+        return;
+    int r = sv_shutdown(&sv, ra_deadline_in_ms(2000));
+
+    if (r != 0)
+        ra_debug("asking supervisord to exit: %d", r);
+    sv_close(&sv);
+}
+
+bool
+role_stop(struct ra_ctx *ctx, struct server_conf *c, const struct ra_state *rec)
 {
     struct ra_state st;
+    struct cl_job *jobs[2] = { 0 };
     char path[4096], name[160];
+    bool quiesced;
 
     role_load(ctx, &st);
-    repl_stop(ctx, &st);
-    quiesce_standby(ctx, c, &st);
     attr_name(ctx, "role", name, sizeof name);
-    (void) cl_attr_delete(ctx, name, 0);
-    (void) cl_promotion_delete(ctx, NULL);
+    (void) cl_attr_delete_begin(ctx, name, 0, &jobs[0]);
+    (void) cl_promotion_delete_begin(ctx, NULL, &jobs[1]);
+    repl_stop(ctx, &st);
+    quiesced = quiesce_standby(ctx, c, &st, rec);
+    (void) cl_jobs_finish(jobs, 2);
     if (role_file(ctx, path, sizeof path) == 0)
         ra_state_remove(path);
     if (ra_state_path(ctx->rsctmp, ROLE_AGENT "-supervisord", ctx->instance,
                       path, sizeof path)
         == 0)
         ra_state_remove(path);
+    return quiesced;
 }
 
 /* ---- monitor ----------------------------------------------------------- */
@@ -1133,6 +1282,8 @@ role_validate(struct ra_ctx *ctx, const struct server_conf *c,
         || check_secret("repl_ch_auth_file", c->repl_ch_auth, true, res) < 0
         || check_secret("repl_vm_auth_file", c->repl_vm_auth, false, res) < 0)
         return -1;
+    if (programs_check(c, res) < 0)
+        return -1;
     if (c->repl_settle_ms < 2000) {
         ra_result_set(res, RA_OCF_ERR_CONFIGURED,
                       "repl_settle must be at least 2s");
@@ -1221,7 +1372,7 @@ elect(struct ra_ctx *ctx, const struct repl_view *v, struct ra_result *res)
 /* Publishes and logs the promote's data-loss bound. */
 static void
 report_rpo(const struct ra_ctx *ctx, const struct repl_view *v,
-           const struct ra_state *st)
+           const struct ra_state *st, struct cl_job **job)
 {
     char name[160], val[32];
     int64_t rpo;
@@ -1240,7 +1391,7 @@ report_rpo(const struct ra_ctx *ctx, const struct repl_view *v,
     else
         snprintf(val, sizeof val, "%.1fs", (double) rpo / 1000.0);
     attr_name(ctx, "rpo", name, sizeof name);
-    (void) cl_attr_set(ctx, name, val, 0);
+    (void) cl_attr_set_begin(ctx, name, val, 0, job);
     if (caught_up)
         ra_info("promoted after a switchover's final catch-up: RPO 0 (nothing "
                 "written before the demote is missing)");
@@ -1259,6 +1410,8 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
     struct repl_view v;
     char dir[4096], url[512], name[160];
     const struct rt_ops *ops = NULL;
+    struct cl_job *jobs[N_STANDBY_ATTRS + 3] = { 0 };
+    size_t nj = 0;
 
     server_conf_basic(ctx, &c);
     role_load(ctx, &st);
@@ -1329,28 +1482,30 @@ server_promote(struct ra_ctx *ctx, struct ra_result *res)
     repl_stop(ctx, &st);
     role_save(ctx, &st);
     ops = server_open_runtime(&c, &rt, res);
-    if (!ops || set_mode(ctx, &c, ops, &rt, true, res) < 0)
+    if (!ops || set_mode(ctx, &c, ops, &rt, &rec, true, res) < 0)
         goto done;
     server_wait_ready(ctx, &c, &rec, url, res);
     if (res->rc != RA_OCF_SUCCESS)
         goto done;
-    (void) record_role(ctx, &c, &st, "promoted");
-    (void) cl_promotion_set(ctx, NULL, ROLE_SCORE_PROMOTED);
+    /* the cluster told all at once: the virtual IP waits for the end of
+     * promote */
+    (void) record_role(ctx, &c, &st, "promoted", &jobs[nj++]);
+    (void) cl_promotion_set_begin(ctx, NULL, ROLE_SCORE_PROMOTED, &jobs[nj++]);
     /* what a standby published means nothing for the primary */
-    for (size_t i = 0; i < sizeof standby_attrs / sizeof standby_attrs[0];
-         i++) {
+    for (size_t i = 0; i < N_STANDBY_ATTRS; i++) {
         char key[40];
 
         attr_name(ctx, standby_attrs[i], name, sizeof name);
-        (void) cl_attr_delete(ctx, name, 0);
+        (void) cl_attr_delete_begin(ctx, name, 0, &jobs[nj++]);
         snprintf(key, sizeof key, "pub_%s", standby_attrs[i]);
         ra_state_set(&st, key, "");
     }
     ra_state_set(&st, "pub_score", "");
     ra_state_set(&st, "pub_pos_at", "0");
-    report_rpo(ctx, &v, &st);
+    report_rpo(ctx, &v, &st, &jobs[nj++]);
     ra_state_set(&st, "switchover", "");
     role_save(ctx, &st);
+    (void) cl_jobs_finish(jobs, nj);
 done:
     server_close_runtime(ops, &rt);
 }
@@ -1365,6 +1520,7 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
     struct ra_state st, rec;
     struct ra_http_reply reply;
     const struct rt_ops *ops = NULL;
+    struct cl_job *jobs[2] = { 0 };
 
     server_conf_basic(ctx, &c);
     role_load(ctx, &st);
@@ -1383,7 +1539,7 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
         return;
     }
     ops = server_open_runtime(&c, &rt, res);
-    if (!ops || set_mode(ctx, &c, ops, &rt, false, res) < 0)
+    if (!ops || set_mode(ctx, &c, ops, &rt, &rec, false, res) < 0)
         goto done;
     /* what was ingested reaches the disk and the export (a switchover's
      * final copy reads up to now); VictoriaMetrics makes it searchable
@@ -1397,9 +1553,10 @@ server_demote(struct ra_ctx *ctx, struct ra_result *res)
         ra_sleep_ms(2000, ctx->deadline);
     }
     ra_state_set(&st, "pub_score", "");
-    (void) record_role(ctx, &c, &st, "standby");
+    (void) record_role(ctx, &c, &st, "standby", &jobs[0]);
     /* promotable again only after a cycle from the new primary */
-    (void) cl_promotion_set(ctx, NULL, ROLE_SCORE_NEVER);
+    (void) cl_promotion_set_begin(ctx, NULL, ROLE_SCORE_NEVER, &jobs[1]);
+    (void) cl_jobs_finish(jobs, 2);
     ra_info("%s demoted: ingestion stopped, a standby from now on", c.name);
     ra_result_ok(res);
 done:

@@ -98,9 +98,17 @@ void role_start(struct ra_ctx *ctx, struct server_conf *c,
                 const struct ra_state *rec, bool already,
                 struct ra_result *res);
 
-/** Stop's part, before the container's: the replicator stopped, and a
- * standby's stores stopped all at once. */
-void role_stop(struct ra_ctx *ctx, struct server_conf *c);
+/** Stop's part, before the container's (started as @rec, or NULL): the
+ * replicator stopped, and a standby's stores stopped all at once. True
+ * when that went through supervisord's socket: the stop then asks
+ * supervisord to exit (role_supervisor_exit()) before its SIGTERM. */
+bool role_stop(struct ra_ctx *ctx, struct server_conf *c,
+               const struct ra_state *rec);
+
+/** Asks the supervisord of the container started as @rec to exit, through
+ * its socket (best effort: the SIGTERM that follows does it anyway, at
+ * supervisord's next tick). */
+void role_supervisor_exit(const struct ra_state *rec);
 
 /**
  * Monitor's part for a live container: 8 / 9 for the promoted instance

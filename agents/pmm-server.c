@@ -580,7 +580,7 @@ ensure_process_gone(const struct ra_ctx *ctx, const struct ra_state *st)
  */
 static pid_t
 stop_by_pid(const struct ra_ctx *ctx, const struct server_conf *c,
-            const struct ra_state *st, int grace_s)
+            const struct ra_state *st, int grace_s, bool ask_exit)
 {
     const char *pid = ra_state_get(st, "pid");
     const char *start = ra_state_get(st, "starttime");
@@ -593,6 +593,8 @@ stop_by_pid(const struct ra_ctx *ctx, const struct server_conf *c,
     fd = ra_proc_open((pid_t) p, (uint64_t) t);
     if (fd < 0)
         return 0;
+    if (ask_exit) /* a quiesced standby: nothing left to stop in order */
+        role_supervisor_exit(st);
     r = ra_proc_signal(fd, SIGTERM);
     if (r == 0)
         r = ra_proc_wait(
@@ -618,19 +620,18 @@ server_stop(struct ra_ctx *ctx, struct ra_result *res)
     char path[4096];
     const struct rt_ops *ops;
     struct confirm cf = { 0 };
-    bool have_state;
+    bool have_state, quiesced;
     uint64_t t0;
     pid_t exited;
     int grace, r;
 
     server_conf_basic(ctx, &c);
-    if (c.promotable)
-        role_stop(ctx, &c);
     have_state = server_state_file(ctx, path, sizeof path) == 0
                  && ra_state_load(path, &st) == 0;
+    quiesced = c.promotable && role_stop(ctx, &c, have_state ? &st : NULL);
     grace = grace_seconds(ctx, &c);
     ra_info("stopping container %s (SIGTERM, %ds, SIGKILL)", c.name, grace);
-    exited = have_state ? stop_by_pid(ctx, &c, &st, grace) : 0;
+    exited = have_state ? stop_by_pid(ctx, &c, &st, grace, quiesced) : 0;
     ops = server_open_runtime(&c, &rt, res);
     if (!ops) {
         /* without a runtime, only the kernel can vouch for us: what we

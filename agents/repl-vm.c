@@ -247,7 +247,13 @@ source_clock(struct repl *r, struct repl_stream *st, ra_deadline_t d,
                          "source's clock is unknown",
                          r->conf.src_vm.url);
     repl_clock_note(r, info.date_ms, info.sent_ms, info.recv_ms);
-    *ret_now = info.date_ms;
+    /* Date has whole seconds: the source's clock was up to 999 ms past
+     * it. A final copy (settle 0: the source demoted, flushed and no
+     * longer written to) goes to the end of that second, or a sample
+     * written in it would be left behind (a switchover right after the
+     * demote lost one per series); with a settle, the next cycle takes
+     * it anyway */
+    *ret_now = info.date_ms + (r->conf.settle_ms == 0 ? 1000 : 0);
     return 0;
 }
 

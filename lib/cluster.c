@@ -44,10 +44,18 @@ struct cmd {
     bool overflow;
 };
 
+/* What the end of a job means. */
+enum job_kind {
+    JOB_SET,    /* "no such attribute" is a failure (-EIO) */
+    JOB_DELETE, /* "no such attribute" is success */
+    JOB_QUERY,  /* attrd_updater -Q -A: parse its output at the end */
+};
+
 /* A call started by a *_begin() function. */
 struct cl_job {
     struct ra_spawn_job *spawn;
-    bool query; /* attrd_updater -Q -A: parse its output at the end */
+    enum job_kind kind;
+    char tool[32]; /* for the log */
 };
 
 /* ---- running the tools ------------------------------------------------ */
@@ -178,40 +186,46 @@ cmd_run(struct cmd *c, const struct ra_ctx *ctx, struct ra_spawn_result *res)
     return r;
 }
 
-/* Runs @c and discards its output: 0 or -errno as cmd_run(). */
+/* Starts @c as a job, its set-up (@setup: 0 or -errno) done; *@ret stays
+ * NULL on failure. 0 or -errno. */
 static int
-cmd_run_quiet(struct cmd *c, const struct ra_ctx *ctx)
-{
-    struct ra_spawn_result res;
-    int r = cmd_run(c, ctx, &res);
-
-    ra_spawn_result_free(&res);
-    return r;
-}
-
-/* Starts @c as a job; *@ret stays NULL on failure. 0 or -errno. */
-static int
-cmd_begin(struct cmd *c, const struct ra_ctx *ctx, bool query,
-          struct cl_job **ret)
+cmd_begin(int setup, struct cmd *c, const struct ra_ctx *ctx,
+          enum job_kind kind, struct cl_job **ret)
 {
     struct cl_job *j;
+    const char *base;
     int r;
 
+    *ret = NULL;
+    if (setup < 0)
+        return setup;
     if (c->overflow)
         return -EINVAL;
     j = calloc(1, sizeof *j);
     if (!j)
         return -ENOMEM;
     c->argv[c->n] = NULL;
-    r = ra_spawn_begin((char *const *) c->argv, NULL, call_deadline(ctx),
-                       CL_KILL_GRACE_MS, &j->spawn);
+    r = ra_spawn_begin((char *const *) c->argv, c->env[0] ? c->env : NULL,
+                       call_deadline(ctx), CL_KILL_GRACE_MS, &j->spawn);
     if (r < 0) {
         free(j);
         return r;
     }
-    j->query = query;
+    base = strrchr(c->prog, '/');
+    snprintf(j->tool, sizeof j->tool, "%.31s", base ? base + 1 : c->prog);
+    j->kind = kind;
     *ret = j;
     return 0;
+}
+
+/* Starts @c (set up: @setup) and waits for it: what cl_job_finish() says. */
+static int
+cmd_do(int setup, struct cmd *c, const struct ra_ctx *ctx, enum job_kind kind)
+{
+    struct cl_job *job;
+    int r = cmd_begin(setup, c, ctx, kind, &job);
+
+    return r < 0 ? r : cl_job_finish(job, NULL, 0);
 }
 
 /* ---- node attributes --------------------------------------------------- */
@@ -262,24 +276,28 @@ cl_attr_set(const struct ra_ctx *ctx, const char *name, const char *value,
             unsigned flags)
 {
     struct cmd c;
-    int r = attr_set_cmd(&c, ctx, name, value, flags);
+
+    return cmd_do(attr_set_cmd(&c, ctx, name, value, flags), &c, ctx, JOB_SET);
+}
+
+/* Sets up @c to delete @name on this node. */
+static int
+attr_delete_cmd(struct cmd *c, const struct ra_ctx *ctx, const char *name,
+                unsigned flags)
+{
+    int r = attrd_cmd(c, ctx, name, NULL, flags);
 
     if (r == 0)
-        r = cmd_run_quiet(&c, ctx);
-    return r == -ENOENT ? -EIO : r;
+        cmd_arg(c, "--delete");
+    return r;
 }
 
 int
 cl_attr_delete(const struct ra_ctx *ctx, const char *name, unsigned flags)
 {
     struct cmd c;
-    int r = attrd_cmd(&c, ctx, name, NULL, flags);
 
-    if (r < 0)
-        return r;
-    cmd_arg(&c, "--delete");
-    r = cmd_run_quiet(&c, ctx);
-    return r == -ENOENT ? 0 : r;
+    return cmd_do(attr_delete_cmd(&c, ctx, name, flags), &c, ctx, JOB_DELETE);
 }
 
 /* Copies @n bytes of @s into @buf of @len; false when they do not fit. */
@@ -414,10 +432,19 @@ cl_attr_set_begin(const struct ra_ctx *ctx, const char *name, const char *value,
                   unsigned flags, struct cl_job **job)
 {
     struct cmd c;
-    int r = attr_set_cmd(&c, ctx, name, value, flags);
 
-    *job = NULL;
-    return r < 0 ? r : cmd_begin(&c, ctx, false, job);
+    return cmd_begin(attr_set_cmd(&c, ctx, name, value, flags), &c, ctx,
+                     JOB_SET, job);
+}
+
+int
+cl_attr_delete_begin(const struct ra_ctx *ctx, const char *name, unsigned flags,
+                     struct cl_job **job)
+{
+    struct cmd c;
+
+    return cmd_begin(attr_delete_cmd(&c, ctx, name, flags), &c, ctx, JOB_DELETE,
+                     job);
 }
 
 int
@@ -425,10 +452,9 @@ cl_attr_all_begin(const struct ra_ctx *ctx, const char *name, unsigned flags,
                   struct cl_job **job)
 {
     struct cmd c;
-    int r = attr_all_cmd(&c, ctx, name, flags);
 
-    *job = NULL;
-    return r < 0 ? r : cmd_begin(&c, ctx, true, job);
+    return cmd_begin(attr_all_cmd(&c, ctx, name, flags), &c, ctx, JOB_QUERY,
+                     job);
 }
 
 int
@@ -443,15 +469,30 @@ cl_job_finish(struct cl_job *job, struct cl_attr_value *out, size_t max)
     if (r == 0) {
         r = tool_status(&res);
         if (r < 0 && r != -ENOENT)
-            log_failure("attrd_updater", &res, r);
+            log_failure(job->tool, &res, r);
     }
-    if (job->query)
+    if (job->kind == JOB_QUERY)
         r = query_result(r, &res, out, max);
     else if (r == -ENOENT)
-        r = -EIO;
+        r = job->kind == JOB_DELETE ? 0 : -EIO;
     ra_spawn_result_free(&res);
     free(job);
     return r;
+}
+
+int
+cl_jobs_finish(struct cl_job **jobs, size_t n)
+{
+    int first = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        int r = jobs[i] ? cl_job_finish(jobs[i], NULL, 0) : 0;
+
+        jobs[i] = NULL;
+        if (r < 0 && r != -ENOTCONN && !first)
+            first = r;
+    }
+    return first;
 }
 
 /* ---- promotion scores -------------------------------------------------- */
@@ -474,19 +515,37 @@ promotion_cmd(struct cmd *c, const struct ra_ctx *ctx, const char *node)
     return 0;
 }
 
+/* Sets up @c to set the promotion score on @node. */
+static int
+promotion_set_cmd(struct cmd *c, const struct ra_ctx *ctx, const char *node,
+                  int score)
+{
+    char value[16];
+    int r = promotion_cmd(c, ctx, node);
+
+    if (r == 0) {
+        snprintf(value, sizeof value, "%d", score);
+        cmd_opt(c, "update", value);
+    }
+    return r;
+}
+
 int
 cl_promotion_set(const struct ra_ctx *ctx, const char *node, int score)
 {
-    char value[16];
     struct cmd c;
-    int r = promotion_cmd(&c, ctx, node);
 
-    if (r < 0)
-        return r;
-    snprintf(value, sizeof value, "%d", score);
-    cmd_opt(&c, "update", value);
-    r = cmd_run_quiet(&c, ctx);
-    return r == -ENOENT ? -EIO : r;
+    return cmd_do(promotion_set_cmd(&c, ctx, node, score), &c, ctx, JOB_SET);
+}
+
+int
+cl_promotion_set_begin(const struct ra_ctx *ctx, const char *node, int score,
+                       struct cl_job **job)
+{
+    struct cmd c;
+
+    return cmd_begin(promotion_set_cmd(&c, ctx, node, score), &c, ctx, JOB_SET,
+                     job);
 }
 
 /* A score as Pacemaker writes one ("INFINITY", "-INFINITY", "+INFINITY",
@@ -555,16 +614,24 @@ cl_promotion_get(const struct ra_ctx *ctx, const char *node, int *score)
 }
 
 int
-cl_promotion_delete(const struct ra_ctx *ctx, const char *node)
+cl_promotion_delete_begin(const struct ra_ctx *ctx, const char *node,
+                          struct cl_job **job)
 {
     struct cmd c;
     int r = promotion_cmd(&c, ctx, node);
 
-    if (r < 0)
-        return r;
-    cmd_arg(&c, "--delete");
-    r = cmd_run_quiet(&c, ctx);
-    return r == -ENOENT ? 0 : r;
+    if (r == 0)
+        cmd_arg(&c, "--delete");
+    return cmd_begin(r, &c, ctx, JOB_DELETE, job);
+}
+
+int
+cl_promotion_delete(const struct ra_ctx *ctx, const char *node)
+{
+    struct cl_job *job;
+    int r = cl_promotion_delete_begin(ctx, node, &job);
+
+    return r < 0 ? r : cl_job_finish(job, NULL, 0);
 }
 
 /* ---- membership and fencing -------------------------------------------- */

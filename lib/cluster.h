@@ -98,9 +98,19 @@ int cl_attr_parse(const char *text, struct cl_attr_value *out, size_t max);
 struct cl_job;
 int cl_attr_set_begin(const struct ra_ctx *ctx, const char *name,
                       const char *value, unsigned flags, struct cl_job **job);
+int cl_attr_delete_begin(const struct ra_ctx *ctx, const char *name,
+                         unsigned flags, struct cl_job **job);
 int cl_attr_all_begin(const struct ra_ctx *ctx, const char *name,
                       unsigned flags, struct cl_job **job);
+int cl_promotion_set_begin(const struct ra_ctx *ctx, const char *node,
+                           int score, struct cl_job **job);
+int cl_promotion_delete_begin(const struct ra_ctx *ctx, const char *node,
+                              struct cl_job **job);
 int cl_job_finish(struct cl_job *job, struct cl_attr_value *out, size_t max);
+/** Finishes @n jobs (NULL ones skipped; each set to NULL): the first
+ * failure other than "no cluster", or 0. Several updates at once cost
+ * one round trip: a promote's bookkeeping sits on the failover's path. */
+int cl_jobs_finish(struct cl_job **jobs, size_t n);
 
 /* ---- promotion scores (crm_attribute --promotion, lifetime reboot) ---- */
 

@@ -20,6 +20,7 @@
 #include "http.h"
 #include "plugin.h"
 #include "plugins.h"
+#include "sock.h"
 
 /*
  * A host is a name or an IPv4 literal ([A-Za-z0-9.-]), or an IPv6 literal
@@ -116,66 +117,6 @@ resolve(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
     return -EINVAL;
 }
 
-static int
-wait_fd(int fd, short events, ra_deadline_t d)
-{
-    struct pollfd p = { .fd = fd, .events = events };
-
-    for (;;) {
-        int r = poll(&p, 1, ra_deadline_left_ms(d));
-
-        if (r > 0)
-            return 0;
-        if (r == 0)
-            return -ETIMEDOUT;
-        if (errno != EINTR)
-            return -errno;
-    }
-}
-
-static int
-connect_to(const struct sockaddr_storage *ss, socklen_t len, ra_deadline_t d)
-{
-    int fd
-        = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    int r, err = 0;
-    socklen_t elen = sizeof err;
-
-    if (fd < 0)
-        return -errno;
-    if (connect(fd, (const struct sockaddr *) ss, len) == 0)
-        return fd;
-    r = errno == EINPROGRESS ? wait_fd(fd, POLLOUT, d) : -errno;
-    if (r == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == 0 && err)
-        r = -err;
-    if (r < 0) {
-        close(fd);
-        return r;
-    }
-    return fd;
-}
-
-static int
-send_all(int fd, const char *buf, size_t len, ra_deadline_t d)
-{
-    while (len > 0) {
-        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-        if (n < 0 && errno == EAGAIN) {
-            int r = wait_fd(fd, POLLOUT, d);
-
-            if (r < 0)
-                return r;
-            continue;
-        }
-        if (n < 0 && errno != EINTR)
-            return -errno;
-        if (n > 0)
-            buf += n, len -= (size_t) n;
-    }
-    return 0;
-}
-
 /* Reads until EOF, a full buffer, or the deadline. */
 static int
 recv_some(int fd, char *buf, size_t cap, size_t *got, ra_deadline_t d)
@@ -183,7 +124,7 @@ recv_some(int fd, char *buf, size_t cap, size_t *got, ra_deadline_t d)
     *got = 0;
     while (*got < cap - 1) {
         ssize_t n;
-        int r = wait_fd(fd, POLLIN, d);
+        int r = ra_sock_wait(fd, POLLIN, d);
 
         if (r < 0)
             return *got > 0 && strstr(buf, "\r\n\r\n") ? 0 : r;
@@ -240,13 +181,13 @@ http_get_plain(const char *host, int port, const char *path, ra_deadline_t d,
                  path, host);
     if (r < 0 || (size_t) r >= sizeof req)
         return -EINVAL;
-    fd = connect_to(&ss, sslen, d);
+    fd = ra_sock_connect((const struct sockaddr *) &ss, sslen, d);
     if (fd < 0) {
         snprintf(reply->error, sizeof reply->error, "cannot connect: %s",
                  strerror(-fd));
         return fd;
     }
-    r = send_all(fd, req, (size_t) r, d);
+    r = ra_sock_send_all(fd, req, (size_t) r, d);
     if (r == 0)
         r = recv_some(fd, buf, sizeof buf, &got, d);
     close(fd);

@@ -221,3 +221,25 @@ for n in A B; do
 done
 pgrep -f "pmmha-replicator --state-dir $SHAPE_DIR" >/dev/null && fail "a replicator outlived stop" ||
     pass "stop stopped the replicators"
+
+# ---- supervisord's socket out of the agent's reach (its path an expansion
+# the agent does not evaluate): supervisorctl in the container, through the
+# runtime, does the same work: standby, promote, demote, stop
+podman run --rm --entrypoint cat "$IMAGE" /etc/supervisord.conf 2>/dev/null |
+    sed -e 's|^file = .*|file = %(here)s/supervisor-x.sock|' \
+        -e 's|^serverurl = .*|serverurl = unix:///etc/supervisor-x.sock|' >"$WORK/sv-here.conf"
+RUN_OPTS_A+=" -v $WORK/sv-here.conf:/etc/supervisord.conf:ro"
+node_ra A start HA_debug=1
+expect "start A with supervisord's socket out of reach: a standby" 0 ""
+grep -q "supervisorctl then" <<<"$ERR" && pass "the agent fell back to supervisorctl" ||
+    fail "no fallback to supervisorctl logged: $(grep -i supervisor <<<"$ERR" | head -2 | tr '\n' ' ')"
+[[ $(readyz A) != 200 ]] && pass "that standby's readyz is not 200" || fail "that standby answers readyz 200"
+node_ra A promote
+expect "promote A through supervisorctl" 0 ""
+[[ $(readyz A) == 200 ]] && pass "A promoted through supervisorctl answers 200" || fail "A promoted through supervisorctl: readyz $(readyz A)"
+node_ra A demote
+expect "demote A through supervisorctl" 0 ""
+[[ $(readyz A) != 200 ]] && pass "A demoted through supervisorctl stopped answering" || fail "A demoted through supervisorctl still answers 200"
+node_ra A stop
+expect "stop A (its stores through supervisorctl)" 0 ""
+[[ -z $(podman ps -q --filter name="^${SHAPE_NS}A\$") ]] && pass "A's container is gone" || fail "A's container still runs"

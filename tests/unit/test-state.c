@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "putfile.h"
+
 #include "proc.h"
 #include "state.h"
 
@@ -77,17 +79,6 @@ test_limits(void **state)
     assert_int_equal(ra_state_set(&st, "one-more", "v"), -E2BIG);
 }
 
-/* Writes @text as the file @path. */
-static void
-put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* A damaged file is told apart from a valid one (callers treat it as
  * absent): text that is not KEY=VALUE lines, a last line cut short, NUL
  * bytes, or more than a state holds. */
@@ -100,24 +91,24 @@ test_damaged(void **state)
     (void) state;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/s.state", dir);
-    put(path, "name=pmm\nimage=x:1\n");
+    put_file(path, "name=pmm\nimage=x:1\n");
     assert_int_equal(ra_state_load(path, &st), 0);
     assert_int_equal(st.n, 2);
-    put(path, "");
+    put_file(path, "");
     assert_int_equal(ra_state_load(path, &st), 0);
     assert_int_equal(st.n, 0);
-    put(path, "name=pmm\ngarbage\n");
+    put_file(path, "name=pmm\ngarbage\n");
     assert_int_equal(ra_state_load(path, &st), -EBADMSG);
     assert_int_equal(st.n, 0);
-    put(path, "name=pmm\npid=12");
+    put_file(path, "name=pmm\npid=12");
     assert_int_equal(ra_state_load(path, &st), -EBADMSG);
-    put(path, "=x\n");
+    put_file(path, "=x\n");
     assert_int_equal(ra_state_load(path, &st), -EBADMSG);
     memset(big, 'k', sizeof big);
     big[40] = '=';
     big[sizeof big - 2] = '\n';
     big[sizeof big - 1] = '\0';
-    put(path, big);
+    put_file(path, big);
     assert_int_equal(ra_state_load(path, &st), -EBADMSG);
     {
         FILE *f = fopen(path, "w");
@@ -144,17 +135,17 @@ test_stale_tmp(void **state)
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/pmm-server-pmm.state", dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    put(tmp, "name=half");
+    put_file(tmp, "name=half");
     assert_int_equal(ra_state_set(&st, "name", "pmm"), 0);
     assert_int_equal(ra_state_save(path, &st), 0);
     assert_int_equal(access(tmp, F_OK), -1);
     assert_int_equal(ra_state_load(path, &back), 0);
     assert_string_equal(ra_state_get(&back, "name"), "pmm");
-    put(tmp, "name=half");
+    put_file(tmp, "name=half");
     assert_int_equal(ra_state_remove(path), 0);
     assert_int_equal(access(tmp, F_OK), -1);
     assert_int_equal(access(path, F_OK), -1);
-    put(tmp, "name=half");
+    put_file(tmp, "name=half");
     assert_int_equal(ra_state_remove(path), 0); /* no state, a stale tmp */
     assert_int_equal(access(tmp, F_OK), -1);
     rmdir(dir);
