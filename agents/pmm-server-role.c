@@ -551,9 +551,9 @@ sv_wait_stopped(const struct sv *sv, char *const *w, size_t k, ra_deadline_t d,
 /*
  * set_mode() through supervisord's socket: all the programs signalled at
  * once (standby: stopped, ingestion first, then waited for; full: started
- * without waiting, readyz says when PMM is up). 0; > 0 a fault, with @res
- * set; < 0 the socket failed before anything was asked (supervisorctl
- * then).
+ * without waiting, readyz says when PMM is up). 0; > 0 a fault or the
+ * programs still running at the deadline, with @res set; < 0 the socket
+ * failed (supervisorctl then: what it does again is done at once).
  */
 static int
 sv_set_mode(struct ra_ctx *ctx, const struct server_conf *c,
@@ -570,19 +570,23 @@ sv_set_mode(struct ra_ctx *ctx, const struct server_conf *c,
                  : sv_stop(sv, which, ctx->deadline);
         if (r == SV_FAULT_BAD_NAME)
             r = 0; /* a program this PMM does not have */
-        if (r < 0 && i == 0)
-            return r;
+        if (r < 0)
+            return r; /* supervisorctl does it all again */
     }
     if (r == 0 && !full)
         r = sv_wait_stopped(sv, w, k, ctx->deadline, &which);
-    if (r == 0)
-        return 0;
-    ra_result_set(res, RA_OCF_ERR_GENERIC, "cannot %s %.40s in %.40s: %s",
-                  full ? "start" : "stop", which, c->name,
-                  r == -ETIMEDOUT ? "still running at the deadline"
-                  : r > 0         ? "supervisord refused"
-                                  : strerror(-r));
-    return r > 0 ? r : 1;
+    if (r == 0 || (r < 0 && r != -ETIMEDOUT))
+        return r;
+    if (r > 0)
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "cannot %s %.40s in %.40s: supervisord refused (fault "
+                      "%d, see its log)",
+                      full ? "start" : "stop", which, c->name, r);
+    else
+        ra_result_set(res, RA_OCF_ERR_GENERIC,
+                      "%.40s in %.40s still runs at the deadline", which,
+                      c->name);
+    return 1;
 }
 
 /*
