@@ -84,7 +84,7 @@ check_time_range(const char *v, unsigned long long lo, unsigned long long hi,
 static int
 check_lease_timeout(const char *v, char *why, size_t len)
 {
-    return check_time_range(v, 2000, 3600000, why, len);
+    return check_time_range(v, 2000, STORAGE_LEASE_MAX_MS, why, len);
 }
 
 static int
@@ -118,6 +118,7 @@ storage_conf_read(const struct ra_ctx *ctx, struct storage_conf *c)
     c->lease = ra_param_bool(&ctx->params, "lease");
     c->kill = strcmp(ra_ctx_str(ctx, "force_unmount"), "false") != 0;
     c->lease_ms = ra_ctx_time_ms(ctx, "lease_timeout", 30000);
+    c->lease_set_ms = c->lease_ms;
     c->grace_ms = ra_ctx_time_ms(ctx, "term_grace", 5000);
     if (ra_mount_opts_parse(c->options, &c->mopts, bad, sizeof bad) < 0)
         memset(&c->mopts, 0, sizeof c->mopts);

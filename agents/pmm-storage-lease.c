@@ -556,7 +556,9 @@ storage_lease_renew(const struct ra_ctx *ctx, const struct storage_conf *c,
     if (renew_refusal(ctx, dev, l, r, &cur, res) < 0)
         return -EBUSY;
     *ret_cur = cur;
-    fill(&mine, ctx, cur.counter + 1, c->lease_ms,
+    fill(&mine, ctx, cur.counter + 1,
+         c->lease_keep && cur.duration_ms > c->lease_ms ? cur.duration_ms
+                                                        : c->lease_ms,
          *cur.fsid ? cur.fsid : dev->uuid, 0);
     r = ra_lease_write(l->fd, l->off, &mine);
     if (r < 0)

@@ -639,19 +639,28 @@ storage_stop(struct ra_ctx *ctx, struct ra_result *res)
 
 /* ---- monitor ---------------------------------------------------------- */
 
-static int
-check_interval(const struct ra_ctx *ctx, const struct storage_conf *c,
-               struct ra_result *res)
+/*
+ * Every monitor renews the lease, so it must outlive the gap between two
+ * depth-0 monitors: lease_timeout when that is at least twice the interval,
+ * else three intervals (ocf-tester monitors every 20 s, against the 30 s
+ * default). A timing choice never stops PMM's storage: a longer lease only
+ * makes a takeover without fencing wait longer, and the record tells the
+ * taker how long. Deeper monitors (less often, beside a depth-0 one) keep
+ * a longer duration the depth-0 monitor wrote.
+ */
+static void
+fit_lease(const struct ra_ctx *ctx, struct storage_conf *c)
 {
-    if (!c->lease || ctx->check_level > 0 || !ctx->interval_ms
-        || ctx->interval_ms * 2 <= c->lease_ms)
-        return 0;
-    ra_result_set(res, RA_OCF_ERR_CONFIGURED,
-                  "use a monitor interval of at most %llums (a third of "
-                  "lease_timeout): %llums could let the lease lapse",
-                  (unsigned long long) c->lease_ms / 3,
-                  (unsigned long long) ctx->interval_ms);
-    return -1;
+    uint64_t want = ctx->interval_ms * 3;
+
+    if (!c->lease || !ctx->interval_ms)
+        return;
+    if (ctx->check_level > 0) {
+        c->lease_keep = true;
+        return;
+    }
+    if (ctx->interval_ms * 2 > c->lease_ms)
+        c->lease_ms = want < STORAGE_LEASE_MAX_MS ? want : STORAGE_LEASE_MAX_MS;
 }
 
 /* In the child: creates, writes and fsyncs the status file. */
@@ -763,6 +772,13 @@ renew(const struct ra_ctx *ctx, const struct storage_conf *c,
         ra_warn("our lease on %s had expired %.1fs before this renewal: the "
                 "monitor interval is too long or this node stalled",
                 where, (double) (now - ra_lease_expiry_ns(&a.cur, 0)) / 1e9);
+    if (c->lease_ms != c->lease_set_ms && a.cur.duration_ms != c->lease_ms)
+        ra_warn("a monitor every %.0fs needs a lease of %.0fs, not "
+                "lease_timeout's %.0fs: a takeover without fencing waits "
+                "that long (set lease_timeout to say so, or monitor more "
+                "often)",
+                (double) ctx->interval_ms / 1000, (double) c->lease_ms / 1000,
+                (double) c->lease_set_ms / 1000);
     return 0;
 }
 
@@ -787,8 +803,7 @@ storage_monitor(struct ra_ctx *ctx, struct ra_result *res)
     int r;
 
     storage_conf_read(ctx, &c);
-    if (check_interval(ctx, &c, res) < 0)
-        return;
+    fit_lease(ctx, &c);
     r = ra_mountinfo_by_target(NULL, c.directory, &m);
     if (r == -ENOENT) {
         ra_result_set(res, RA_OCF_NOT_RUNNING, "%.64s is not mounted%s",

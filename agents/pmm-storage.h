@@ -31,6 +31,8 @@
 /* how often start re-reads a lease whose holder may be dead */
 #define STORAGE_WATCH_MS 500
 #define STORAGE_STATUS_FILE ".pmmha-storage-status"
+/* lease_timeout's largest value: the longest lease a renewal writes */
+#define STORAGE_LEASE_MAX_MS 3600000
 
 /** The agent's view of its parameters. */
 struct storage_conf {
@@ -42,7 +44,9 @@ struct storage_conf {
     bool fsck;
     bool lease;
     bool kill;
-    uint64_t lease_ms;
+    uint64_t lease_ms;     /**< what a renewal writes (see fit_lease()) */
+    uint64_t lease_set_ms; /**< lease_timeout as configured */
+    bool lease_keep;       /**< a renewal keeps a longer duration of ours */
     uint64_t grace_ms;
     struct ra_mount_opts mopts;
 };

@@ -37,6 +37,7 @@ N2=(device="$DEV" fstype=ext4 directory="$SRV" lease_timeout=4s
 n1() { ra pmm-storage "$1" "${N1[@]}" "${@:2}"; }
 n2() { AGENT_DIR=$WORK/node2 ra pmm-storage "$1" "${N2[@]}" "${@:2}"; }
 REC=(OCF_RESKEY_CRM_meta_interval=1000)
+LEASE_TOOL=${LEASE_TOOL:-$(command -v pmmha-lease || echo /usr/sbin/pmmha-lease)}
 
 # ---- the ordinary life, node1 --------------------------------------------
 n1 monitor
@@ -53,8 +54,26 @@ expect "monitor depth 20" 0 ""
 sz=$(stat -c %s "$SRV/.pmmha-storage-status" 2>/dev/null)
 [[ -n $sz && $sz -lt 100 ]] && pass "depth 20 wrote a tiny hidden status file ($sz bytes)" ||
     fail "no status file after depth 20"
+# a monitor interval beyond half of lease_timeout (as ocf-tester's 20 s
+# against the 30 s default): the lease lasts three intervals, never rc 6
 n1 monitor OCF_RESKEY_CRM_meta_interval=3000
-expect "monitor interval more than half of lease_timeout" 6 "at most 1333ms (a third of lease_timeout)"
+expect "monitor every 3 s with lease_timeout=4s" 0 ""
+[[ $ERR == *"needs a lease of 9s, not lease_timeout's 4s"* ]] &&
+    pass "the longer lease is logged: $(grep -o 'a monitor every.*' <<<"$ERR" | head -1 | cut -c1-90)" ||
+    fail "no warning of the longer lease: $ERR"
+grep -q '^duration: *9000 ms' < <("$LEASE_TOOL" show "$DEV") &&
+    pass "the record says 9000 ms, so a taker waits that long" ||
+    fail "lease record: $("$LEASE_TOOL" show "$DEV" | grep duration)"
+n1 monitor OCF_RESKEY_CRM_meta_interval=3000
+[[ $ERR != *"needs a lease"* ]] && pass "logged once, not at every monitor" || fail "logged again: $ERR"
+n1 monitor OCF_RESKEY_CRM_meta_interval=3000 OCF_CHECK_LEVEL=10
+grep -q '^duration: *9000 ms' < <("$LEASE_TOOL" show "$DEV") &&
+    pass "a deeper monitor keeps the longer duration" ||
+    fail "after a depth-10 monitor: $("$LEASE_TOOL" show "$DEV" | grep duration)"
+n1 monitor "${REC[@]}"
+grep -q '^duration: *4000 ms' < <("$LEASE_TOOL" show "$DEV") &&
+    pass "a monitor every second writes lease_timeout's 4000 ms again" ||
+    fail "after a 1 s monitor: $("$LEASE_TOOL" show "$DEV" | grep duration)"
 n1 start
 expect "start again (idempotent)" 0 ""
 
