@@ -249,6 +249,12 @@ check_fingerprint(const char *v, char *why, size_t len)
     return 0;
 }
 
+static int
+check_stop_timeout(const char *v, char *why, size_t len)
+{
+    return ra_check_time_range(v, 0, 86400000, why, len);
+}
+
 const struct ra_param_check server_checks[] = {
     { "image", check_image, 0 },
     { "name", check_name, 0 },
@@ -260,6 +266,7 @@ const struct ra_param_check server_checks[] = {
     { "readyz_url", check_url, RA_CHECK_SECRET },
     { "tls_ca", check_abs_path, 0 },
     { "tls_fingerprint", check_fingerprint, 0 },
+    { "stop_timeout", check_stop_timeout, 0 },
     { NULL, NULL, 0 },
 };
 
@@ -320,7 +327,9 @@ server_conf_basic(const struct ra_ctx *ctx, struct server_conf *c)
     c->tls.fingerprint = *ra_ctx_str(ctx, "tls_fingerprint")
                              ? ra_ctx_str(ctx, "tls_fingerprint")
                              : NULL;
-    c->stop_timeout_s = ra_param_int(&ctx->params, "stop_timeout", 0);
+    /* whole seconds, rounded up: the runtime's stop counts in seconds */
+    c->stop_timeout_s
+        = (long long) ((ra_ctx_time_ms(ctx, "stop_timeout", 0) + 999) / 1000);
     c->allow_pull = ra_param_bool(&ctx->params, "allow_pull");
     c->allow_downgrade = ra_param_bool(&ctx->params, "allow_downgrade");
     c->allow_privileged = ra_param_bool(&ctx->params, "allow_privileged");

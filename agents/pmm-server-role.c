@@ -281,14 +281,42 @@ instance_env(const struct ra_ctx *ctx, char *buf, size_t len)
     return buf;
 }
 
+/*
+ * The replicator logs where this agent does (its stderr is /dev/null): the
+ * log variables Pacemaker gave this action, into @env (room for four and a
+ * NULL), syslog's daemon facility when there are none (the agent run by
+ * hand: the replicator outlives it).
+ */
+static void
+log_env(char **env, char buf[4][300])
+{
+    static const char *const vars[]
+        = { "HA_LOGFACILITY", "HA_LOGFILE", "HA_DEBUGLOG", "HA_debug" };
+    size_t n = 0;
+
+    for (size_t i = 0; i < 4; i++) {
+        const char *v = getenv(vars[i]);
+
+        if (!v && i == 0)
+            v = getenv("HA_LOGFILE") ? "none" : "daemon";
+        if (v && strlen(v) < 250 && !strpbrk(v, "\n")) {
+            snprintf(buf[n], sizeof buf[n], "%s=%s", vars[i], v);
+            env[n] = buf[n];
+            n++;
+        }
+    }
+    env[n] = NULL;
+}
+
 /* Starts the replicator toward @src in its own session, detached from this
  * action (it outlives it); records its PID and start time in @st. */
 static int
 repl_spawn(const struct ra_ctx *ctx, const struct server_conf *c,
            const char *src, struct ra_state *st)
 {
-    char bufs[8192], envbuf[300], dir[4096], num_[32], *argv[48];
-    char *env[]
+    char bufs[8192], envbuf[300], logbuf[4][300], dir[4096], num_[32];
+    char *argv[48];
+    char *env[8]
         = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "LC_ALL=C",
             instance_env(ctx, envbuf, sizeof envbuf), NULL };
     posix_spawn_file_actions_t fa;
@@ -303,6 +331,7 @@ repl_spawn(const struct ra_ctx *ctx, const struct server_conf *c,
     repl_dir(c, dir, sizeof dir);
     if (mkdir(dir, 0700) < 0 && errno != EEXIST)
         return -errno;
+    log_env(env + 3, logbuf);
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);

@@ -68,29 +68,15 @@ check_options(const char *v, char *why, size_t len)
 }
 
 static int
-check_time_range(const char *v, unsigned long long lo, unsigned long long hi,
-                 char *why, size_t len)
-{
-    unsigned long long ms;
-
-    if (ra_parse_time_ms(v, &ms) == 0 && (ms < lo || ms > hi)) {
-        snprintf(why, len, "must be between %llus and %llus", lo / 1000,
-                 hi / 1000);
-        return -EINVAL;
-    }
-    return 0;
-}
-
-static int
 check_lease_timeout(const char *v, char *why, size_t len)
 {
-    return check_time_range(v, 2000, STORAGE_LEASE_MAX_MS, why, len);
+    return ra_check_time_range(v, 2000, STORAGE_LEASE_MAX_MS, why, len);
 }
 
 static int
 check_grace(const char *v, char *why, size_t len)
 {
-    return check_time_range(v, 0, 600000, why, len);
+    return ra_check_time_range(v, 0, 600000, why, len);
 }
 
 const struct ra_param_check storage_checks[] = {

@@ -22,8 +22,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cluster.h"
 #include "iochild.h"
 #include "log.h"
 #include "pmm-storage.h"
@@ -363,6 +365,28 @@ release_quietly(const struct ra_ctx *ctx, struct storage_lease *l)
         ra_warn("cannot release the lease on %s: %s", l->path, why);
 }
 
+/* pmmha-lease-RESOURCE (crm_mon -A): "held since" UTC on the node that
+ * holds the lease, set by start and deleted by stop; a monitor spawns
+ * nothing. */
+static void
+lease_attr(const struct ra_ctx *ctx, bool held)
+{
+    char name[160], val[64], ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    int r;
+
+    snprintf(name, sizeof name, "pmmha-lease-%.*s",
+             (int) strcspn(ctx->instance, ":"), ctx->instance);
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(val, sizeof val, "held since %s", ts);
+    r = held ? cl_attr_set(ctx, name, val, 0) : cl_attr_delete(ctx, name, 0);
+    if (r < 0 && r != -ENOTCONN)
+        ra_warn("cannot %s %s: %s", held ? "publish" : "delete", name,
+                strerror(-r));
+}
+
 static void
 storage_start(struct ra_ctx *ctx, struct ra_result *res)
 {
@@ -398,6 +422,8 @@ storage_start(struct ra_ctx *ctx, struct ra_result *res)
     ra_info("%s (%s) %s on %s%s", dev.path, c.fstype,
             here ? "was already mounted" : "mounted", c.directory,
             c.lease ? ", lease taken" : "");
+    if (c.lease)
+        lease_attr(ctx, true);
     ra_result_ok(res);
 done:
     storage_lease_close(&l);
@@ -634,6 +660,8 @@ storage_stop(struct ra_ctx *ctx, struct ra_result *res)
         ra_warn("the lease stays until it expires: %s", lres.reason);
     storage_lease_close(&l);
     state_remove(ctx);
+    if (c.lease)
+        lease_attr(ctx, false);
     ra_result_ok(res);
 }
 

@@ -37,10 +37,39 @@ ra_log_debug_enabled(void)
     return debug;
 }
 
+/* A variable's value, NULL when unset, empty or "none". */
+static const char *
+env_set(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v && *v && strcmp(v, "none") != 0 ? v : NULL;
+}
+
+/*
+ * Where Pacemaker's executor says (resource-agents' ocf_log rules): syslog
+ * with HA_LOGFACILITY, HA_LOGFILE appended to (pacemaker.log), debug lines
+ * also to HA_DEBUGLOG when it is another file; stderr only when neither a
+ * facility nor a file is given (ocf-tester, a shell) or stderr is a
+ * terminal. Under Pacemaker, stderr then carries only the exit reason,
+ * which the executor logs once: no line twice in pacemaker.log.
+ */
+static void
+dest_read(struct ra_log_dest *d)
+{
+    d->facility = env_set("HA_LOGFACILITY");
+    d->file = env_set("HA_LOGFILE");
+    d->debug_file = env_set("HA_DEBUGLOG");
+    if (d->debug_file && d->file && !strcmp(d->debug_file, d->file))
+        d->debug_file = NULL;
+    d->to_stderr = (!d->facility && !d->file) || isatty(STDERR_FILENO);
+}
+
 /* libqb is loaded on the first message, never on a quiet run. */
 static const struct ra_log_plugin *
 log_plugin(void)
 {
+    struct ra_log_dest dest;
     char why[256];
 
     if (qb || qb_failed)
@@ -52,7 +81,8 @@ log_plugin(void)
                 (int) getpid(), why);
         return NULL;
     }
-    qb->open(ident, ra_log_debug_enabled());
+    dest_read(&dest);
+    qb->open(ident, ra_log_debug_enabled(), &dest);
     return qb;
 }
 

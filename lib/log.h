@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * log.h - logging as "agent(instance)[pid]" to stderr and syslog through
- * libqb. libqb is loaded the first time a message is actually emitted, so a
- * quiet monitor never pays for it. Debug messages appear with HA_debug=1.
+ * log.h - logging as "agent(instance)[pid]" through libqb, where
+ * Pacemaker's executor says (HA_LOGFACILITY, HA_LOGFILE, HA_DEBUGLOG: the
+ * rules of resource-agents' ocf_log; stderr without them). libqb is loaded
+ * the first time a message is actually emitted, so a quiet monitor never
+ * pays for it. Debug messages appear with HA_debug=1.
  */
 #ifndef PMMHA_LOG_H
 #define PMMHA_LOG_H

@@ -78,6 +78,20 @@ ra_parse_time_ms(const char *s, unsigned long long *ret)
 }
 
 int
+ra_check_time_range(const char *v, unsigned long long lo_ms,
+                    unsigned long long hi_ms, char *why, size_t len)
+{
+    unsigned long long ms;
+
+    if (ra_parse_time_ms(v, &ms) == 0 && (ms < lo_ms || ms > hi_ms)) {
+        snprintf(why, len, "must be between %llus and %llus", lo_ms / 1000,
+                 hi_ms / 1000);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int
 ra_params_load(struct ra_params *p, const struct ra_param_def *defs)
 {
     char env[128];

@@ -74,4 +74,10 @@ int ra_parse_ll(const char *s, long long *ret);
 /** Parses a Pacemaker time ("90", "90s", "1500ms", "2min") in ms. */
 int ra_parse_time_ms(const char *s, unsigned long long *ret);
 
+/** For a parameter check (struct ra_param_check): a time @v (as
+ * ra_parse_time_ms() reads it; a value that is no time is left to the
+ * type check) between @lo_ms and @hi_ms, or -EINVAL with @why set. */
+int ra_check_time_range(const char *v, unsigned long long lo_ms,
+                        unsigned long long hi_ms, char *why, size_t len);
+
 #endif

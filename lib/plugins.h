@@ -22,9 +22,19 @@ struct ra_net_plugin {
 #define RA_NET_PLUGIN "net"
 #define RA_NET_PLUGIN_SYM "ra_net_plugin"
 
-/** qblog.so (libqb): logging to stderr and syslog. */
+/** Where the log goes: what Pacemaker's executor tells an agent
+ * (HA_LOGFACILITY, HA_LOGFILE, HA_DEBUGLOG), as resource-agents' ocf_log
+ * reads it. */
+struct ra_log_dest {
+    const char *facility;   /**< syslog facility name, or NULL: none */
+    const char *file;       /**< a file to append to, or NULL */
+    const char *debug_file; /**< debug lines too, or NULL */
+    int to_stderr;          /**< neither: stderr (ocf-tester, a shell) */
+};
+
+/** qblog.so (libqb): logging where struct ra_log_dest says. */
 struct ra_log_plugin {
-    void (*open)(const char *ident, int debug);
+    void (*open)(const char *ident, int debug, const struct ra_log_dest *d);
     void (*emit)(int prio, const char *msg);
     void (*close)(void);
 };

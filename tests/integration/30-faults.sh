@@ -54,7 +54,7 @@ start
 expect "start (for SIGTERM test)" 0 ""
 touch "$srv/.stub-ignore-term"
 t0=$(now_ms)
-stop stop_timeout=2
+stop stop_timeout=2000ms
 dt=$(($(now_ms) - t0))
 expect "SIGTERM ignored -> stop" 0 ""
 ((dt >= 2000 && dt < 15000)) && pass "stop waited the 2 s grace, then killed (${dt} ms)" ||
@@ -140,8 +140,13 @@ bad readyz_url=http://pmm.example/v1/readyz "use an IP address"
 bad readyz_timeout=soon "is not a time"
 bad tls_ca=ca.pem "absolute path"
 bad tls_fingerprint=abc "sha256//"
-bad stop_timeout=-1 "out of range"
-bad stop_timeout=ten "not an integer"
+bad stop_timeout=-1 "is not a time"
+bad stop_timeout=ten "is not a time"
+bad stop_timeout=25h "must be between 0s and 86400s"
+for v in 240s 4min 240; do # Pacemaker's units, as every other duration
+    ra pmm-server validate-all "${BASE[@]}" stop_timeout=$v
+    expect "stop_timeout=$v accepted" 0 ""
+done
 bad allow_pull=maybe "not a boolean"
 bad allow_downgrade=2 "not a boolean"
 ra pmm-server validate-all runtime_socket="$SOCK" volume="$srv"

@@ -166,6 +166,17 @@ else
     fail "container pmm-server: $A $(X "$A" podman ps -a --format '{{.Names}}' | tr '\n' ' '), $B $(X "$B" podman ps -a --format '{{.Names}}' | tr '\n' ' ')"
 fi
 X "$A" test -e /run/resource-agents && pass "HA_RSCTMP /run/resource-agents is per node" || fail "no /run/resource-agents on $A"
+# logging as resource-agents' ocf_log: the executor's HA_LOGFILE gets each
+# line once, in Pacemaker's own format; stderr (which the executor copies
+# into the same file as "error output") carries nothing but exit reasons
+plog=$(X "$A" cat /var/log/pacemaker/pacemaker.log 2>/dev/null)
+direct=$(grep -cE '^[A-Z][a-z]{2} [0-9]{2} [0-9:.]{12} [^ ]+ pmm-server\(pmm\)\[[0-9]+\]: info: ' <<<"$plog")
+copied=$(grep -c 'error output \[ pmm-server(pmm)' <<<"$plog")
+if ((direct > 0 && copied == 0)); then
+    pass "pmm-server logs into pacemaker.log once ($direct lines, e.g. $(grep -m1 -oE 'pmm-server\(pmm\)\[[0-9]+\]: info: .{0,50}' <<<"$plog"))"
+else
+    fail "pmm-server's lines in pacemaker.log: $direct direct, $copied copied from stderr"
+fi
 
 # ---- drill: standby of the active node ---------------------------------------
 t=$(now)

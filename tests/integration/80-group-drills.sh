@@ -24,6 +24,11 @@ else
 fi
 [[ $(mounts_of "$A") == 0 && $(mounts_of "$B") == 1 ]] && pass "drill 1: /srv mounted on $B only" ||
     fail "drill 1: /srv mounts $A=$(mounts_of "$A") $B=$(mounts_of "$B")"
+# crm_mon -A names the lease holder: pmmha-lease-RESOURCE on B only
+lease_attr() { X "$N1" attrd_updater -Q -n "pmmha-lease-pmm-storage" -N "$1" 2>/dev/null | sed -n 's/.*value="\([^"]*\)".*/\1/p'; }
+la=$(lease_attr "$A") lb=$(lease_attr "$B")
+[[ -z $la && $lb == "held since "* ]] && pass "drill 1: crm_mon -A shows the lease on $B ($lb), not on $A" ||
+    fail "drill 1: pmmha-lease-pmm-storage: $A '$la', $B '$lb'"
 X "$N1" crm_attribute -N "$A" -n standby -v off >/dev/null
 
 # ---- 2 container killed ----------------------------------------------------------
