@@ -127,13 +127,7 @@ check_name(const char *v, char *why, size_t len)
 static int
 check_abs_path(const char *v, char *why, size_t len)
 {
-    char norm[4096];
-
-    if (strpbrk(v, ",\n") || ra_path_normalize(v, norm, sizeof norm) < 0) {
-        snprintf(why, len, "must be an absolute path without ',' or '..'");
-        return -EINVAL;
-    }
-    return 0;
+    return ra_path_check(v, false, ",\n", why, len);
 }
 
 static int

@@ -43,6 +43,28 @@ ra_path_normalize(const char *in, char *out, size_t len)
     return 0;
 }
 
+int
+ra_path_check(const char *v, bool canonical, const char *forbid, char *why,
+              size_t len)
+{
+    char norm[4096];
+
+    if ((forbid && strpbrk(v, forbid))
+        || ra_path_normalize(v, norm, sizeof norm) < 0) {
+        snprintf(why, len, "must be an absolute path without '..'%s",
+                 forbid && strchr(forbid, ',') ? " or ','" : "");
+        return -EINVAL;
+    }
+    if (canonical && strcmp(v, norm) != 0) {
+        snprintf(why, len,
+                 "give it as a canonical path (%.64s: no '.', '//' or "
+                 "trailing '/')",
+                 norm);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* realpath() of @in's first @n bytes into @out (PATH_MAX). */
 static int
 real_prefix(const char *in, size_t n, char *out)

@@ -20,6 +20,16 @@
 int ra_path_normalize(const char *in, char *out, size_t len);
 
 /**
+ * A parameter's path, checked by its spelling (the same verdict on every
+ * node): absolute, no ".." component, none of the characters in @forbid,
+ * and with @canonical spelled in its normal form (no "." or empty
+ * component, no trailing '/': a path compared with the mount table).
+ * 0, or -EINVAL with the reason in @why. The agents' one path checker.
+ */
+int ra_path_check(const char *v, bool canonical, const char *forbid, char *why,
+                  size_t len);
+
+/**
  * What the absolute path @in names on this node, into @out: every symlink
  * followed and "." and ".." taken as the kernel takes them (realpath). A
  * tail that does not exist yet is appended as spelled (normalised); a ".."

@@ -283,6 +283,8 @@ bad directory=/ "not the root directory"
 bad directory=srv "absolute path"
 bad directory=/mnt/../srv "absolute path"
 bad directory=/mnt/srv/ "canonical path"
+bad directory=/mnt/.. "absolute path"   # the root directory, by another name
+bad directory=/mnt/./srv "canonical path"
 bad fstype=btrfs "fstype=btrfs is not one of: ext4 ext3 ext2 xfs"
 bad options=noatime,bind "drop 'bind': remount, bind"
 bad options=remount "drop 'remount'"

@@ -53,6 +53,34 @@ test_normalize(void **state)
                      -ENAMETOOLONG);
 }
 
+/* the agents' one path checker: absolute, no "..", forbidden characters,
+ * and (for a path compared with the mount table) its canonical spelling */
+static void
+test_check(void **state)
+{
+    char why[160];
+
+    (void) state;
+    assert_int_equal(ra_path_check("/srv/pmm", true, "\n", why, sizeof why), 0);
+    assert_int_equal(ra_path_check("/srv/./pmm", false, ",", why, sizeof why),
+                     0);
+    assert_int_equal(ra_path_check("/srv/./pmm", true, NULL, why, sizeof why),
+                     -EINVAL);
+    assert_non_null(strstr(why, "canonical path (/srv/pmm"));
+    assert_int_equal(ra_path_check("/srv/", true, NULL, why, sizeof why),
+                     -EINVAL);
+    assert_int_equal(ra_path_check("/mnt/..", true, NULL, why, sizeof why),
+                     -EINVAL);
+    assert_non_null(strstr(why, "without '..'"));
+    assert_int_equal(ra_path_check("srv", false, NULL, why, sizeof why),
+                     -EINVAL);
+    assert_int_equal(ra_path_check("/a,b", false, ",\n", why, sizeof why),
+                     -EINVAL);
+    assert_non_null(strstr(why, "or ','"));
+    assert_int_equal(ra_path_check("/a\nb", true, "\n", why, sizeof why),
+                     -EINVAL);
+}
+
 static void
 test_system(void **state)
 {
@@ -140,6 +168,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_check),
         cmocka_unit_test(test_system),
         cmocka_unit_test(test_resolve),
     };
